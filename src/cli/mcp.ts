@@ -1,0 +1,206 @@
+/** `1mcp mcp …` — manage servers in mcp.json (SPEC §1.4). */
+import { OneMcpError } from '../errors.ts';
+import { readMcpFile, validateMcpConfig } from '../config/mcp-config.ts';
+import { applyPatch, assertServerName, editMcpFile, getServers, newServerEntry, parsePairs, redact, requireServer, type RawServer, type ServerPatch } from '../config/mcp-edit.ts';
+import { commandContext } from './context.ts';
+import { color, confirm, isInteractive, note, print, printJson, table } from './output.ts';
+import { runGroup, UsageError, type OptionSpec } from './program.ts';
+
+const SERVER_OPTIONS: OptionSpec[] = [
+  { flags: '--type <type>', description: 'stdio, http or sse (inferred when omitted)' },
+  { flags: '--command <cmd>', description: 'Program to run (stdio)' },
+  { flags: '--args <arg>', description: 'Argument for the command (repeatable)', type: 'list' },
+  { flags: '--url <url>', description: 'Server URL (http or sse)' },
+  { flags: '-e, --env <KEY=VALUE>', description: 'Environment variable (repeatable; merged on update)', type: 'list' },
+  { flags: '--headers <KEY=VALUE>', description: 'HTTP header (repeatable)', type: 'list' },
+  { flags: '-g, --tags <a,b>', description: 'Comma-separated tags (replace on update)' },
+  { flags: '--cwd <dir>', description: 'Working directory (stdio)' },
+  { flags: '--timeout <ms>', description: 'Request timeout in milliseconds', type: 'number' },
+  { flags: '--disabled', description: 'Add the server disabled', type: 'boolean' },
+  { flags: '--restart-on-exit', description: 'Restart the server when it exits', type: 'boolean' },
+  { flags: '--max-restarts <n>', description: 'Restarts before giving up (0 = unlimited)', type: 'number' },
+  { flags: '--restart-delay <ms>', description: 'Base delay between restarts', type: 'number' },
+].map((o) => ({ ...o, env: false }) as OptionSpec);
+
+function patchFromOptions(options: Record<string, any>): ServerPatch {
+  const dashDash: string[] = options['--'] ?? [];
+  const patch: ServerPatch = {};
+  if (options.type !== undefined) {
+    if (!['stdio', 'http', 'sse'].includes(options.type)) throw new UsageError(`--type must be stdio, http or sse (got "${options.type}")`);
+    patch.type = options.type;
+  }
+  if (dashDash.length > 0) {
+    if (options.command !== undefined) throw new UsageError('give the command either after -- or with --command, not both');
+    patch.command = dashDash[0];
+    patch.args = dashDash.slice(1);
+  } else {
+    if (options.command !== undefined) patch.command = options.command;
+    if (options.args !== undefined) patch.args = options.args;
+  }
+  if (options.url !== undefined) {
+    if (patch.command !== undefined) throw new UsageError('give either a command or --url, not both');
+    patch.url = options.url;
+  }
+  patch.env = parsePairs(options.env, 'env');
+  patch.headers = parsePairs(options.headers, 'headers');
+  if (options.tags !== undefined) patch.tags = String(options.tags).split(',').map((t) => t.trim()).filter(Boolean);
+  if (options.cwd !== undefined) patch.cwd = options.cwd;
+  if (options.timeout !== undefined) patch.timeout = options.timeout;
+  if (options.disabled) patch.disabled = true;
+  if (options.restartOnExit !== undefined) patch.restartOnExit = options.restartOnExit;
+  if (options.maxRestarts !== undefined) patch.maxRestarts = options.maxRestarts;
+  if (options.restartDelay !== undefined) patch.restartDelay = options.restartDelay;
+  return patch;
+}
+
+function reloadNote(path: string, backup?: string): void {
+  note(color.dim(`Saved ${path}${backup ? ` (previous version in ${backup})` : ''}. A running serve picks this up by itself.`));
+}
+
+async function add([name]: string[], options: Record<string, any>) {
+  assertServerName(name!);
+  const patch = patchFromOptions(options);
+  if (patch.command === undefined && patch.url === undefined) {
+    throw new UsageError(`server "${name}" needs a command (1mcp mcp add ${name} -- <command> [args…]) or --url <url>`);
+  }
+  const { paths } = commandContext(options);
+  const result = editMcpFile(paths.mcpJson, paths.backups, (raw) => {
+    const servers = getServers(raw);
+    if (servers[name!]) throw new OneMcpError(`server "${name}" already exists; change it with "1mcp mcp update ${name} …"`);
+    servers[name!] = newServerEntry(patch);
+    return { value: undefined, touched: [name!] };
+  });
+  print(`Added ${color.bold(name!)}.`);
+  reloadNote(paths.mcpJson, result.backup);
+}
+
+async function update([name]: string[], options: Record<string, any>) {
+  const patch = patchFromOptions(options);
+  const { paths } = commandContext(options);
+  const result = editMcpFile(paths.mcpJson, paths.backups, (raw) => {
+    applyPatch(requireServer(raw, name!), patch);
+    return { value: undefined, touched: [name!] };
+  });
+  print(result.changed ? `Updated ${color.bold(name!)}.` : `Nothing to change for ${name}.`);
+  if (result.changed) reloadNote(paths.mcpJson, result.backup);
+}
+
+async function remove([name]: string[], options: Record<string, any>) {
+  const { paths } = commandContext(options);
+  requireServer(readMcpFile(paths.mcpJson).raw, name!);
+  if (!options.yes && isInteractive() && !(await confirm(`Remove server "${name}" from ${paths.mcpJson}?`))) {
+    print('Nothing removed.');
+    return 1;
+  }
+  const result = editMcpFile(paths.mcpJson, paths.backups, (raw) => {
+    requireServer(raw, name!);
+    delete getServers(raw)[name!];
+    return { value: undefined, touched: [] };
+  });
+  print(`Removed ${color.bold(name!)}.`);
+  reloadNote(paths.mcpJson, result.backup);
+}
+
+function setDisabled(disabled: boolean) {
+  return async ([name]: string[], options: Record<string, any>) => {
+    const { paths } = commandContext(options);
+    const result = editMcpFile(paths.mcpJson, paths.backups, (raw) => {
+      applyPatch(requireServer(raw, name!), { disabled });
+      return { value: undefined, touched: [] };
+    });
+    print(result.changed ? `${disabled ? 'Disabled' : 'Enabled'} ${color.bold(name!)}.` : `${name} was already ${disabled ? 'disabled' : 'enabled'}.`);
+    if (result.changed) reloadNote(paths.mcpJson, result.backup);
+  };
+}
+
+function describeTarget(s: RawServer): string {
+  if (typeof s.url === 'string') return s.url;
+  return [s.command, ...((s.args as string[]) ?? [])].map(String).join(' ');
+}
+
+async function list(_args: string[], options: Record<string, any>) {
+  const { paths } = commandContext(options);
+  const { raw } = readMcpFile(paths.mcpJson);
+  // Validate so a broken file is reported rather than half-listed.
+  const configs = validateMcpConfig(raw, paths.mcpJson, { substitute: false });
+  const wantTags = options.tags ? String(options.tags).toLowerCase().split(',').map((t: string) => t.trim()).filter(Boolean) : undefined;
+  const rows = configs
+    .filter((c) => options.showDisabled || !c.disabled)
+    .filter((c) => !wantTags || c.tags.some((t) => wantTags.includes(t)))
+    .map((c) => {
+      const rawEntry = getServers(raw)[c.name]!;
+      const env = rawEntry.env as Record<string, string> | undefined;
+      const headers = rawEntry.headers as Record<string, string> | undefined;
+      return {
+        name: c.name,
+        type: c.type,
+        ...(c.command !== undefined ? { command: c.command, args: c.args } : { url: c.url }),
+        tags: (rawEntry.tags as string[]) ?? [],
+        disabled: c.disabled,
+        ...(env ? { env: options.showSecrets ? env : redact(env) } : {}),
+        ...(headers ? { headers: options.showSecrets ? headers : redact(headers) } : {}),
+        target: describeTarget(rawEntry),
+      };
+    });
+  if (options.json) {
+    printJson(rows.map(({ target: _t, ...r }) => r));
+    return;
+  }
+  if (rows.length === 0) {
+    print(configs.length === 0 ? `No servers in ${paths.mcpJson}. Add one: 1mcp mcp add <name> -- <command> [args…]` : 'No server matches.');
+    return;
+  }
+  print(
+    table(
+      ['NAME', 'TYPE', 'TAGS', 'TARGET', ...(options.showDisabled ? ['STATE'] : [])],
+      rows.map((r) => [r.name, r.type, r.tags.join(','), r.target, ...(options.showDisabled ? [r.disabled ? color.yellow('disabled') : 'enabled'] : [])]),
+    ),
+  );
+}
+
+async function tools(args: string[], options: Record<string, any>) {
+  const [first, server, tool] = args;
+  if (first === 'disable' || first === 'enable') {
+    if (!server || !tool) throw new UsageError(`usage: 1mcp mcp tools ${first} <server> <tool>`);
+    const { paths } = commandContext(options);
+    const result = editMcpFile(paths.mcpJson, paths.backups, (raw) => {
+      const entry = requireServer(raw, server);
+      const current = new Set((entry.disabledTools as string[]) ?? []);
+      if (first === 'disable') current.add(tool);
+      else current.delete(tool);
+      if (current.size) entry.disabledTools = [...current];
+      else delete entry.disabledTools;
+      return { value: undefined, touched: [] };
+    });
+    print(result.changed ? `${first === 'disable' ? 'Disabled' : 'Enabled'} tool ${tool} of ${server}.` : `Tool ${tool} of ${server} was already ${first}d.`);
+    if (result.changed) reloadNote(paths.mcpJson, result.backup);
+    return;
+  }
+  if (!first) throw new UsageError('usage: 1mcp mcp tools <server> | tools disable|enable <server> <tool>');
+  const { listServerTools } = await import('./mcp-tools.ts');
+  return listServerTools(first, options);
+}
+
+export function run(argv: string[]): Promise<number> {
+  return runGroup('1mcp mcp', argv, [
+    { name: 'add <name>', description: 'Add a server: 1mcp mcp add <name> [options] [-- <command> [args…]]', options: SERVER_OPTIONS, action: add,
+      examples: ['1mcp mcp add fs --tags=files,local -- npx -y @modelcontextprotocol/server-filesystem /tmp', '1mcp mcp add remote --url https://example.com/mcp'] },
+    { name: 'update <name>', description: 'Change a server (--tags replaces, --env merges, -- cmd args replaces)', options: SERVER_OPTIONS, action: update },
+    { name: 'remove <name>', description: 'Remove a server', options: [{ flags: '-y, --yes', description: 'Do not ask for confirmation', env: false }], action: remove },
+    { name: 'enable <name>', description: 'Enable a server', action: setDisabled(false) },
+    { name: 'disable <name>', description: 'Disable a server', action: setDisabled(true) },
+    { name: 'list', description: 'List configured servers', action: list, options: [
+      { flags: '--show-disabled', description: 'Include disabled servers', env: false },
+      { flags: '--show-secrets', description: 'Show env and header values', env: false },
+      { flags: '--tags <a,b>', description: 'Only servers with any of these tags', env: false },
+      { flags: '--json', description: 'Machine-readable output', env: false },
+    ] },
+    { name: 'tools [...args]', description: "List a server's tools, or: tools disable|enable <server> <tool>", action: tools, options: [
+      { flags: '--json', description: 'Machine-readable output', env: false },
+    ] },
+    { name: 'status [name]', description: 'Live state of servers in the running serve', action: async (args, options) => (await import('./mcp-status.ts')).status(args, options), options: [
+      { flags: '--json', description: 'Machine-readable output', env: false },
+    ] },
+    { name: 'restart <name>', description: 'Restart one server in the running serve', action: async (args, options) => (await import('./mcp-status.ts')).restart(args, options) },
+  ]);
+}

@@ -1,0 +1,83 @@
+/**
+ * The shape of `mcp.json` (SPEC §2.2): Claude Desktop's `mcpServers` plus 1MCP's fields.
+ * Validation works on the raw object; unknown fields are allowed so they survive a rewrite.
+ */
+import { z } from 'zod';
+
+export const SERVER_NAME = /^[A-Za-z0-9_-]{1,50}$/;
+
+const stringRecord = z.record(z.string(), z.string());
+const positiveMs = z.number().int().positive();
+
+/** Fields shared by a server entry and `serverDefaults`. */
+const commonFields = {
+  tags: z.array(z.string().min(1)).optional(),
+  disabled: z.boolean().optional(),
+  timeout: positiveMs.optional(),
+  connectionTimeout: positiveMs.optional(),
+  requestTimeout: positiveMs.optional(),
+  restartOnExit: z.boolean().optional(),
+  maxRestarts: z.number().int().min(0).optional(),
+  restartDelay: z.number().int().min(0).optional(),
+  inheritParentEnv: z.boolean().optional(),
+  envFilter: z.array(z.string()).optional(),
+  disabledTools: z.array(z.string()).optional(),
+  prefix: z.string().regex(/^[A-Za-z0-9_-]{0,40}$/, 'letters, digits, _ or -, at most 40 characters').optional(),
+  description: z.string().optional(),
+  env: stringRecord.optional(),
+  headers: stringRecord.optional(),
+  cwd: z.string().optional(),
+};
+
+export const serverEntrySchema = z.looseObject({
+  type: z.enum(['stdio', 'http', 'sse', 'streamableHttp', 'streamable-http']).optional(),
+  command: z.string().min(1).optional(),
+  args: z.array(z.string()).optional(),
+  url: z.url().optional(),
+  ...commonFields,
+});
+
+export const serverDefaultsSchema = z.looseObject(commonFields);
+
+export const mcpFileSchema = z.looseObject({
+  mcpServers: z.record(z.string(), z.unknown()).optional(),
+  serverDefaults: serverDefaultsSchema.optional(),
+});
+
+export type ServerEntry = z.infer<typeof serverEntrySchema>;
+export type TransportType = 'stdio' | 'http' | 'sse';
+
+/** A server after defaults, inference and substitution: what the runtime uses. */
+export interface ServerConfig {
+  name: string;
+  type: TransportType;
+  /** True when the type was inferred as http: a 4xx on the first POST retries as SSE. */
+  typeInferred: boolean;
+  command?: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  url?: string;
+  headers: Record<string, string>;
+  tags: string[];
+  disabled: boolean;
+  connectionTimeout: number;
+  requestTimeout: number;
+  restartOnExit: boolean;
+  maxRestarts: number;
+  restartDelay: number;
+  inheritParentEnv: boolean;
+  envFilter?: string[];
+  disabledTools: string[];
+  prefix: string;
+  description?: string;
+}
+
+export const DEFAULTS = {
+  connectionTimeout: 30_000,
+  requestTimeout: 60_000,
+  restartOnExit: true,
+  maxRestarts: 5,
+  restartDelay: 1000,
+  inheritParentEnv: true,
+} as const;

@@ -1,0 +1,59 @@
+/**
+ * `presets.json` (SPEC §2.3), in 1MCP's shape so either program reads the other's file.
+ * We also keep the expression the user typed in `filter`. Parsing expressions lives in filter/.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { OneMcpError } from '../errors.ts';
+import { JsonTextError, parseJsonText } from './json-text.ts';
+
+export const PRESET_NAME = /^[A-Za-z0-9_-]{1,50}$/;
+
+export const presetSchema = z.looseObject({
+  name: z.string(),
+  description: z.string().optional(),
+  strategy: z.enum(['or', 'and', 'advanced']).optional(),
+  tagQuery: z.unknown().optional(),
+  filter: z.string().optional(),
+  created: z.string().optional(),
+  lastModified: z.string().optional(),
+});
+
+export const presetsFileSchema = z.looseObject({
+  version: z.string().optional(),
+  presets: z.record(z.string(), presetSchema),
+});
+
+export type Preset = z.infer<typeof presetSchema>;
+export type PresetsFile = z.infer<typeof presetsFileSchema>;
+
+export function emptyPresetsFile(): PresetsFile {
+  return { version: '1.0.0', presets: {} };
+}
+
+export function parsePresetsText(text: string | undefined, path: string): PresetsFile {
+  if (text === undefined || text.trim() === '') return emptyPresetsFile();
+  let value: unknown;
+  try {
+    value = parseJsonText(text, { lenient: true });
+  } catch (e) {
+    if (e instanceof JsonTextError) throw new OneMcpError(`${path}: invalid JSON: ${e.message}. Fix the file and try again.`);
+    throw e;
+  }
+  const parsed = presetsFileSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new OneMcpError(`${path}: ${issue.path.map(String).join('.') || 'top level'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function readPresetsFile(path: string): PresetsFile {
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new OneMcpError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  return parsePresetsText(text, path);
+}

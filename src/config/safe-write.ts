@@ -1,0 +1,152 @@
+/**
+ * Safe writes (SPEC §2.5): atomic replace, a backup of the previous version (last 20 kept), and a
+ * lock so that two CLI processes editing the same file at once never lose either change.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { OneMcpError } from '../errors.ts';
+import { isProcessAlive } from '../runtime/process.ts';
+
+export const BACKUPS_KEPT = 20;
+
+/** Create a folder (and parents) with mode 0700 when it does not exist. */
+export function ensureDir(dir: string): void {
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/** Write `text` to `path` atomically: temp file in the same folder, fsync, rename. Mode 0600. */
+export function writeFileAtomic(path: string, text: string, mode = 0o600): void {
+  ensureDir(dirname(path));
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const fd = openSync(tmp, 'w', mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    throw e;
+  }
+}
+
+/** Copy the current content of `path` (if any) into `backupsDir`, keeping the newest BACKUPS_KEPT. */
+export function backupFile(path: string, backupsDir: string): string | undefined {
+  let current: Buffer;
+  try {
+    current = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  ensureDir(backupsDir);
+  const name = basename(path);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  let target = join(backupsDir, `${name}.${stamp}.bak`);
+  for (let n = 1; existsSync(target); n++) target = join(backupsDir, `${name}.${stamp}-${n}.bak`);
+  writeFileSync(target, current, { mode: 0o600 });
+  pruneBackups(backupsDir, name);
+  return target;
+}
+
+export function listBackups(backupsDir: string, fileName: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(backupsDir);
+  } catch {
+    return [];
+  }
+  // ISO stamps sort lexically in time order.
+  return names.filter((n) => n.startsWith(`${fileName}.`) && n.endsWith('.bak')).sort();
+}
+
+function pruneBackups(backupsDir: string, fileName: string): void {
+  const all = listBackups(backupsDir, fileName);
+  for (const old of all.slice(0, Math.max(0, all.length - BACKUPS_KEPT))) {
+    try {
+      unlinkSync(join(backupsDir, old));
+    } catch {}
+  }
+}
+
+const LOCK_STALE_MS = 15_000;
+const LOCK_WAIT_MS = 20_000;
+
+/**
+ * Run `fn` while holding `<path>.lock` (created with O_EXCL). A lock whose owner is dead, or that is
+ * older than 15 s, is taken over. Synchronous on purpose: CLI writes are short.
+ */
+export function withFileLock<T>(path: string, fn: () => T): T {
+  ensureDir(dirname(path));
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let delay = 5;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (lockIsStale(lock)) {
+        try {
+          rmSync(lock, { force: true });
+        } catch {}
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new OneMcpError(`${path} is locked by another 1mcp process (${lock}); try again, or delete the lock file if no 1mcp command is running`);
+      }
+      sleepSync(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    try {
+      unlinkSync(lock);
+    } catch {}
+  }
+}
+
+function lockIsStale(lock: string): boolean {
+  try {
+    const pid = Number(readFileSync(lock, 'utf8'));
+    if (pid > 0 && !isProcessAlive(pid)) return true;
+    return Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS;
+  } catch {
+    return false;
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+/**
+ * Read-modify-write of a text file under its lock: `update` gets the current text (undefined when
+ * the file does not exist) and returns the new text, or undefined to leave the file alone.
+ * The previous version is backed up first. Validation errors thrown by `update` leave the file as it was.
+ */
+export function updateFile(path: string, backupsDir: string, update: (current: string | undefined) => string | undefined): { changed: boolean; backup?: string } {
+  return withFileLock(path, () => {
+    let current: string | undefined;
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const next = update(current);
+    if (next === undefined || next === current) return { changed: false };
+    const backup = backupFile(path, backupsDir);
+    writeFileAtomic(path, next);
+    return { changed: true, backup };
+  });
+}
