@@ -1,4 +1,100 @@
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('1mcp: "serve" is not built yet\n');
-  return 1;
+/** `1mcp serve` (SPEC §1.2) — also the default command. */
+import { OneMcpError } from '../errors.ts';
+import { onShutdownSignal } from '../runtime/signals.ts';
+import { commandContext } from './context.ts';
+import { color } from './output.ts';
+import { runGroup, UsageError, type OptionSpec } from './program.ts';
+
+export const SERVE_OPTIONS: OptionSpec[] = [
+  { flags: '-P, --port <n>', description: 'TCP port', default: 3050, type: 'number' },
+  { flags: '-H, --host <h>', description: 'Bind address', default: '127.0.0.1' },
+  { flags: '-u, --external-url <url>', description: 'Public base URL (reverse proxy)' },
+  { flags: '--enable-auth', description: 'Require a bearer token', type: 'boolean', default: false },
+  { flags: '--enable-config-reload', description: 'Hot reload of mcp.json (--no-enable-config-reload to turn off)', type: 'boolean', default: true },
+  { flags: '--config-reload-debounce <ms>', description: 'Debounce for reloads', default: 500, type: 'number' },
+  { flags: '--enable-env-substitution', description: '${VAR} in config', type: 'boolean', default: true },
+  { flags: '--health-info-level <l>', description: 'minimal, basic or full', default: 'minimal' },
+  { flags: '-T, --instructions-template <file>', description: 'Template for aggregated instructions' },
+  { flags: '-f, --filter <expr>', description: 'Default view: tag-filter expression' },
+  { flags: '--preset <name>', description: 'Default view: preset' },
+  { flags: '-p, --pagination', description: 'Page aggregated lists by default', type: 'boolean', default: false },
+  { flags: '--session-idle-timeout <min>', description: 'Close idle HTTP sessions after this many minutes', default: 30, type: 'number' },
+  { flags: '--list-wait <ms>', description: 'How long a list request waits for starting backends', default: 5000, type: 'number' },
+];
+
+async function serve(_args: string[], options: Record<string, any>): Promise<number> {
+  const { paths, log } = commandContext(options);
+  if (!['minimal', 'basic', 'full'].includes(options.healthInfoLevel)) throw new UsageError('--health-info-level must be minimal, basic or full');
+  if (options.filter && options.preset) throw new UsageError('use either --filter or --preset, not both');
+  if (options.enableAuth) throw new OneMcpError('--enable-auth is not available yet in this version; bind to 127.0.0.1 (the default) instead', 2);
+  const { ServeRuntime } = await import('../server/runtime.ts');
+  const rt = new ServeRuntime(
+    {
+      port: options.port,
+      host: options.host,
+      externalUrl: options.externalUrl,
+      enableConfigReload: options.enableConfigReload,
+      configReloadDebounce: options.configReloadDebounce,
+      enableEnvSubstitution: options.enableEnvSubstitution,
+      healthInfoLevel: options.healthInfoLevel,
+      instructionsTemplate: options.instructionsTemplate,
+      filter: options.filter,
+      preset: options.preset,
+      pagination: options.pagination,
+      sessionIdleTimeoutMinutes: options.sessionIdleTimeout,
+      listWait: options.listWait,
+    },
+    paths,
+    log,
+  );
+  try {
+    await rt.start();
+  } catch (error) {
+    await rt.stop().catch(() => {});
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || /address already in use|EADDRINUSE|port .* in use/i.test(String((error as Error).message))) {
+      throw new OneMcpError(`port ${options.port} on ${options.host} is already in use; is another 1mcp serve running? Stop it or choose --port`);
+    }
+    throw error;
+  }
+  const servers = rt.pool.all();
+  process.stderr.write(`1mcp ${rt.version} serving ${color.bold(rt.url)} — ${servers.length} server${servers.length === 1 ? '' : 's'}, config ${paths.dir}\n`);
+  if (servers.length === 0) {
+    process.stderr.write(`No servers configured yet. Add one: 1mcp mcp add <name> -- <command> [args…]  (hot reload picks it up)\n`);
+  }
+  showProgress(rt);
+  await new Promise<void>((resolve) => {
+    onShutdownSignal(async (signal) => {
+      log.info(`${signal}: shutting down`);
+      // Whatever happens, be gone within 3 s (SPEC §7.4).
+      setTimeout(() => process.exit(0), 2900).unref();
+      await rt.stop();
+      resolve();
+    });
+  });
+  return 0;
+}
+
+/** On a terminal, say which servers are connecting and how many are ready; nothing when piped. */
+function showProgress(rt: import('../server/runtime.ts').ServeRuntime): void {
+  if (!process.stderr.isTTY) return;
+  const backends = rt.pool.all().filter((b) => b.state !== 'disabled');
+  if (backends.length === 0) return;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const ready = backends.filter((b) => b.state === 'connected').length;
+    const pending = backends.filter((b) => b.state === 'starting').map((b) => b.name);
+    process.stderr.write(`\r\x1b[2K${color.dim(`${ready}/${backends.length} ready${pending.length ? ` — connecting ${pending.slice(0, 3).join(', ')}${pending.length > 3 ? '…' : ''}` : ''}`)}`);
+    if (pending.length === 0 || Date.now() - started > 120_000) {
+      clearInterval(timer);
+      const failed = backends.filter((b) => b.state !== 'connected');
+      process.stderr.write(`\r\x1b[2K${ready}/${backends.length} servers ready${failed.length ? `; not connected: ${failed.map((b) => `${b.name} (${b.state})`).join(', ')}` : ''}\n`);
+    }
+  }, 100);
+  timer.unref();
+}
+
+export function run(argv: string[]): Promise<number> {
+  // `1mcp` and `1mcp --port 4000` mean serve; `1mcp serve …` too.
+  return runGroup('1mcp', ['serve', ...argv], [{ name: 'serve', description: 'Run the aggregating MCP server', options: SERVE_OPTIONS, action: serve }]);
 }

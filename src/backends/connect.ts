@@ -1,0 +1,78 @@
+/**
+ * Open an MCP client connection to one configured server: stdio child, Streamable HTTP, or SSE
+ * (with the http → sse fallback of SPEC §2.2 when the type was only inferred), within connectionTimeout.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ServerConfig } from '../config/mcp-schema.ts';
+import { VERSION } from '../version.ts';
+import { childEnv } from './child-env.ts';
+import type { StderrRing } from './stderr-ring.ts';
+import { ChildStdioTransport } from './stdio-transport.ts';
+
+export interface Connection {
+  client: Client;
+  transport: Transport;
+  pid?: number;
+}
+
+export function newClient(): Client {
+  return new Client(
+    { name: '1mcp', version: VERSION },
+    {
+      // We forward these to whichever client session can answer them (SPEC §4.3).
+      capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+    },
+  );
+}
+
+function makeTransport(config: ServerConfig, stderr: StderrRing, kind: 'stdio' | 'http' | 'sse'): Transport {
+  if (kind === 'stdio') {
+    return new ChildStdioTransport({ command: config.command!, args: config.args, env: childEnv(config), cwd: config.cwd, stderr });
+  }
+  const requestInit: RequestInit = { headers: config.headers };
+  const url = new URL(config.url!);
+  if (kind === 'sse') {
+    return new SSEClientTransport(url, {
+      requestInit,
+      // The EventSource GET needs the headers too (auth).
+      eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...config.headers } }) },
+    });
+  }
+  return new StreamableHTTPClientTransport(url, { requestInit });
+}
+
+/** Connect with a deadline; `prepare` registers handlers before the handshake starts. */
+export async function connect(config: ServerConfig, stderr: StderrRing, prepare: (client: Client) => void): Promise<Connection> {
+  const attempt = async (kind: 'stdio' | 'http' | 'sse'): Promise<Connection> => {
+    const client = newClient();
+    prepare(client);
+    const transport = makeTransport(config, stderr, kind);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`did not finish connecting within ${config.connectionTimeout} ms (connectionTimeout)`)), config.connectionTimeout);
+    });
+    try {
+      await Promise.race([client.connect(transport, { timeout: config.connectionTimeout }), deadline]);
+      return { client, transport, pid: transport instanceof ChildStdioTransport ? transport.pid : undefined };
+    } catch (error) {
+      await client.close().catch(() => {});
+      await transport.close().catch(() => {});
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  if (config.type === 'http' && config.typeInferred) {
+    try {
+      return await attempt('http');
+    } catch (error) {
+      const code = (error as { code?: number }).code;
+      if (typeof code === 'number' && code >= 400 && code < 500) return attempt('sse');
+      throw error;
+    }
+  }
+  return attempt(config.type);
+}

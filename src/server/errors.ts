@@ -1,0 +1,27 @@
+/**
+ * JSON-RPC errors as they go back to the client. The SDK's McpError prefixes "MCP error <code>:" to
+ * its message, so a backend's error re-thrown as-is would be prefixed twice; this keeps the
+ * backend's own code, message and data.
+ */
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export function relayError(error: unknown, server: string): RpcError {
+  const e = error as { code?: unknown; message?: string; data?: unknown };
+  const code = typeof e?.code === 'number' && Number.isSafeInteger(e.code) ? e.code : ErrorCode.InternalError;
+  const message = String(e?.message ?? error).replace(/^MCP error -?\d+: /, '');
+  if (code === ErrorCode.RequestTimeout) return new RpcError(code, `server "${server}": ${message}`, e.data);
+  if (code === ErrorCode.ConnectionClosed) return new RpcError(ErrorCode.InternalError, `server "${server}" closed the connection during the request (${message})`, e.data);
+  return new RpcError(code, message, e.data);
+}
+
+export const notFound = (what: string) => new RpcError(ErrorCode.InvalidParams, what);

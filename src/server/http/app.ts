@@ -1,0 +1,142 @@
+/**
+ * The HTTP surface of serve (SPEC §3): one fetch handler, the same on Bun and Node.
+ * Malformed input gets a clear error status and never disturbs other sessions.
+ */
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ViewRef } from '../../catalog/view.ts';
+import { OneMcpError } from '../../errors.ts';
+import type { ServeRuntime } from '../runtime.ts';
+import { Session } from '../sessions/session.ts';
+import { resolveView, selectorFromQuery } from '../views.ts';
+import { MAX_BODY_BYTES, readBodyText } from './body.ts';
+import { makeHostGuard } from './guard.ts';
+import { json, rpcError, text } from './responses.ts';
+import { WebSseServerTransport } from './sse-transport.ts';
+import { healthRoutes } from './health.ts';
+
+const SESSION_HEADER = 'mcp-session-id';
+
+export function createApp(rt: ServeRuntime): (request: Request) => Promise<Response> {
+  const guard = makeHostGuard(rt.options.host, () => rt.port, rt.options.externalUrl);
+  const health = healthRoutes(rt);
+
+  const viewFor = (url: URL): ViewRef => resolveView(selectorFromQuery(url.searchParams), rt.presets, () => rt.defaultView());
+
+  async function parseBody(request: Request): Promise<{ body: unknown } | { response: Response }> {
+    const type = request.headers.get('content-type') ?? '';
+    if (!type.toLowerCase().includes('application/json')) {
+      return { response: rpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json') };
+    }
+    const raw = await readBodyText(request, MAX_BODY_BYTES);
+    if (raw === undefined) return { response: rpcError(413, -32000, `Request body larger than ${MAX_BODY_BYTES} bytes`) };
+    try {
+      return { body: JSON.parse(raw) };
+    } catch {
+      return { response: rpcError(400, -32700, 'Parse error: the body is not valid JSON') };
+    }
+  }
+
+  async function handleMcp(request: Request, url: URL): Promise<Response> {
+    const sessionId = request.headers.get(SESSION_HEADER);
+    if (request.method !== 'POST' && request.method !== 'GET' && request.method !== 'DELETE') {
+      return rpcError(405, -32000, 'Method not allowed', { allow: 'GET, POST, DELETE' });
+    }
+    let parsedBody: unknown;
+    if (request.method === 'POST') {
+      const parsed = await parseBody(request);
+      if ('response' in parsed) return parsed.response;
+      parsedBody = parsed.body;
+    }
+    if (sessionId) {
+      const entry = rt.sessions.get(sessionId);
+      if (!entry || entry.kind !== 'streamable-http') return rpcError(404, -32001, 'Session not found: initialize a new session');
+      entry.session.lastActive = Date.now();
+      return entry.transport.handleRequest(request, { parsedBody });
+    }
+    if (request.method !== 'POST') return rpcError(400, -32000, `Bad Request: the ${SESSION_HEADER} header is required`);
+    const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];
+    if (!messages.some((m) => isInitializeRequest(m))) {
+      return rpcError(400, -32000, `Bad Request: no valid session; send "initialize" first, or the ${SESSION_HEADER} header`);
+    }
+    let viewRef: ViewRef;
+    try {
+      viewRef = viewFor(url);
+    } catch (error) {
+      if (error instanceof OneMcpError) return rpcError(400, -32602, error.message);
+      throw error;
+    }
+    const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined);
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      onsessioninitialized: (id) => {
+        session.id = id;
+        rt.sessions.add(id, { kind: 'streamable-http', session, transport });
+      },
+      onsessionclosed: (id) => void rt.sessions.close(id),
+      maxRequestBodySize: MAX_BODY_BYTES,
+    });
+    await session.connect(transport);
+    const response = await transport.handleRequest(request, { parsedBody });
+    if (!session.id) await session.close();
+    return response;
+  }
+
+  async function handleSse(url: URL): Promise<Response> {
+    let viewRef: ViewRef;
+    try {
+      viewRef = viewFor(url);
+    } catch (error) {
+      if (error instanceof OneMcpError) return text(error.message, 400);
+      throw error;
+    }
+    const transport = new WebSseServerTransport();
+    const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'sse');
+    session.id = transport.sessionId;
+    rt.sessions.add(transport.sessionId, { kind: 'sse', session, transport });
+    await session.connect(transport);
+    return transport.response('/messages');
+  }
+
+  async function handleMessages(request: Request, url: URL): Promise<Response> {
+    if (request.method !== 'POST') return rpcError(405, -32000, 'Method not allowed', { allow: 'POST' });
+    const id = url.searchParams.get('sessionId') ?? '';
+    const entry = rt.sessions.get(id);
+    if (!entry || entry.kind !== 'sse') return rpcError(404, -32001, 'Session not found: open a new /sse stream');
+    const parsed = await parseBody(request);
+    if ('response' in parsed) return parsed.response;
+    const messages = (Array.isArray(parsed.body) ? parsed.body : [parsed.body]) as JSONRPCMessage[];
+    if (messages.some((m) => !m || typeof m !== 'object' || (m as { jsonrpc?: unknown }).jsonrpc !== '2.0')) {
+      return rpcError(400, -32600, 'Invalid Request: expected JSON-RPC 2.0 messages');
+    }
+    entry.session.lastActive = Date.now();
+    for (const m of messages) entry.transport.receive(m);
+    return new Response('Accepted', { status: 202 });
+  }
+
+  return async function fetch(request: Request): Promise<Response> {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return text('Bad Request', 400);
+    }
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (path === '/health/live') return health.live();
+    const blocked = guard(request);
+    if (blocked) return text(blocked, 403);
+    const denied = rt.authorize?.(request, path);
+    if (denied) return denied;
+    try {
+      if (path === '/mcp') return await handleMcp(request, url);
+      if (path === '/sse' && request.method === 'GET') return await handleSse(url);
+      if (path === '/messages') return await handleMessages(request, url);
+      const routed = await health.route(request, path);
+      if (routed) return routed;
+      return text(`Not found: ${path}. MCP clients connect to /mcp`, 404);
+    } catch (error) {
+      rt.log.error(`${request.method} ${path}: ${(error as Error)?.stack ?? error}`);
+      return rpcError(500, -32603, 'Internal error');
+    }
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * The serve runtime, wired from the pieces below (SPEC §4.6, §7): listen first, then connect
+ * backends in parallel; hot reload; graceful shutdown that leaves no process behind.
+ */
+import { readFileSync } from 'node:fs';
+import type { Backend } from '../backends/backend.ts';
+import { Pool } from '../backends/pool.ts';
+import { Catalog } from '../catalog/catalog.ts';
+import { EVERYTHING, fixedView, type ViewRef } from '../catalog/view.ts';
+import { loadServers } from '../config/mcp-config.ts';
+import type { ServerConfig } from '../config/mcp-schema.ts';
+import type { ConfigPaths } from '../config/paths.ts';
+import { removePidFile, writePidFile } from '../config/pidfile.ts';
+import { readPresetsFile, type Preset } from '../config/presets.ts';
+import type { Logger } from '../log.ts';
+import { serveHttp, type HttpServerHandle } from '../runtime/http.ts';
+import { watchFile } from '../runtime/watch.ts';
+import { VERSION } from '../version.ts';
+import { createApp } from './http/app.ts';
+import type { HealthLevel } from './http/health.ts';
+import { Router } from './router.ts';
+import type { SessionDeps } from './sessions/session.ts';
+import { SessionTable } from './sessions/table.ts';
+import { resolveView, type PresetSource } from './views.ts';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  externalUrl?: string;
+  enableConfigReload: boolean;
+  configReloadDebounce: number;
+  enableEnvSubstitution: boolean;
+  healthInfoLevel: HealthLevel;
+  instructionsTemplate?: string;
+  filter?: string;
+  preset?: string;
+  pagination: boolean;
+  sessionIdleTimeoutMinutes: number;
+  listWait: number;
+}
+
+export class ServeRuntime {
+  readonly version = VERSION;
+  readonly startedAt = Date.now();
+  readonly pool: Pool;
+  readonly catalog: Catalog;
+  readonly router: Router;
+  readonly sessions: SessionTable;
+  readonly sessionDeps: SessionDeps;
+  readonly presets: PresetSource;
+  authorize?: (request: Request, path: string) => Response | undefined;
+  port = 0;
+  private http?: HttpServerHandle;
+  private presetMap = new Map<string, Preset>();
+  private watchers: { close(): void }[] = [];
+  private stopping?: Promise<void>;
+
+  constructor(
+    readonly options: ServeOptions,
+    readonly paths: ConfigPaths,
+    readonly log: Logger,
+  ) {
+    this.pool = new Pool(
+      // Hooks are created below once the router exists; the pool only calls them after start().
+      {
+        onState: (b) => this.hooks.onState(b),
+        onListChanged: (b, k) => this.hooks.onListChanged(b, k),
+        onLog: (b, p) => this.hooks.onLog(b, p),
+        onResourceUpdated: (b, u) => this.hooks.onResourceUpdated(b, u),
+        onServerRequest: (b, m, p, s) => this.hooks.onServerRequest(b, m, p, s),
+      },
+      log,
+    );
+    this.catalog = new Catalog(() => this.pool.all());
+    this.router = new Router(this.catalog, () => this.pool.all(), log);
+    this.hooks = this.router.hooks(
+      () => this.catalogChanged(),
+      (b) => this.backendStateChanged(b),
+    );
+    this.sessions = new SessionTable(this.router, options.sessionIdleTimeoutMinutes * 60_000);
+    this.presets = { get: (n) => this.presetMap.get(n), names: () => [...this.presetMap.keys()] };
+    const template = options.instructionsTemplate ? readFileSync(options.instructionsTemplate, 'utf8') : undefined;
+    this.sessionDeps = {
+      catalog: this.catalog,
+      router: this.router,
+      log,
+      pagination: options.pagination,
+      instructionsTemplate: template,
+      waitForStartup: () => (this.pool.isStarting() ? this.pool.waitReady(options.listWait) : Promise.resolve()),
+      subscribeSupported: () => this.pool.all().some((b) => !!b.capabilities.resources?.subscribe),
+    };
+  }
+
+  private hooks: ReturnType<Router['hooks']>;
+  private serverConfigs: ServerConfig[] = [];
+
+  get configDir(): string {
+    return this.paths.dir;
+  }
+
+  get url(): string {
+    if (this.options.externalUrl) return `${this.options.externalUrl.replace(/\/+$/, '')}/mcp`;
+    const host = this.options.host === '0.0.0.0' || this.options.host === '::' ? '127.0.0.1' : this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
+    return `http://${host}:${this.port}/mcp`;
+  }
+
+  /** The view for requests that name none: serve --preset / --filter, else everything. */
+  defaultView(): ViewRef {
+    const { preset, filter } = this.options;
+    if (preset || filter) return resolveView({ preset, filter }, this.presets, () => fixedView(EVERYTHING));
+    return fixedView(EVERYTHING);
+  }
+
+  private loadPresets(): void {
+    try {
+      const file = readPresetsFile(this.paths.presetsJson);
+      this.presetMap = new Map(Object.entries(file.presets).map(([k, v]) => [k, v]));
+    } catch (error) {
+      this.log.error(`${(error as Error).message}; keeping the presets loaded before`);
+    }
+  }
+
+  private catalogChanged(): void {
+    this.catalog.rebuild();
+    this.router.catalogChanged();
+  }
+
+  private backendStateChanged(backend: Backend): void {
+    // Lists appear when a backend connects (and its cached lists may be replaced on reconnect).
+    if (backend.state === 'connected' || backend.state === 'stopped' || backend.state === 'disabled') this.catalogChanged();
+  }
+
+  /** Listen first (HTTP answers in milliseconds), then connect backends in parallel. */
+  async start(): Promise<void> {
+    this.serverConfigs = loadServers(this.paths.mcpJson, { substitute: this.options.enableEnvSubstitution });
+    this.loadPresets();
+    if (this.options.preset && !this.presetMap.has(this.options.preset)) {
+      this.log.warn(`--preset "${this.options.preset}" does not exist (yet); clients without a view see nothing until it is created`);
+    }
+    this.defaultView(); // validates --filter early (throws a clear error)
+    const app = createApp(this);
+    this.http = await serveHttp({ port: this.options.port, host: this.options.host, fetch: app });
+    this.port = this.http.port;
+    writePidFile(this.paths.pidFile, {
+      pid: process.pid,
+      url: this.url,
+      port: this.port,
+      host: this.options.host,
+      transport: 'http',
+      startedAt: new Date(this.startedAt).toISOString(),
+      configDir: this.paths.dir,
+      version: VERSION,
+    });
+    this.pool.start(this.serverConfigs);
+    if (this.options.enableConfigReload) this.watchConfig();
+  }
+
+  private watchConfig(): void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const debounce = (fn: () => void) => () => {
+      clearTimeout(timer);
+      timer = setTimeout(fn, this.options.configReloadDebounce);
+    };
+    let presetTimer: ReturnType<typeof setTimeout> | undefined;
+    this.watchers.push(watchFile(this.paths.mcpJson, debounce(() => void this.reload())));
+    this.watchers.push(
+      watchFile(this.paths.presetsJson, () => {
+        clearTimeout(presetTimer);
+        presetTimer = setTimeout(() => {
+          this.loadPresets();
+          this.catalog.rebuild();
+          this.router.catalogChanged();
+        }, Math.min(100, this.options.configReloadDebounce));
+      }),
+    );
+  }
+
+  /** Re-read mcp.json; an invalid file keeps the running configuration. */
+  async reload(): Promise<void> {
+    let next: ServerConfig[];
+    try {
+      next = loadServers(this.paths.mcpJson, { substitute: this.options.enableEnvSubstitution });
+    } catch (error) {
+      this.log.error(`config not reloaded: ${(error as Error).message}; still running the previous configuration`);
+      return;
+    }
+    const diff = await this.pool.apply(next);
+    this.serverConfigs = next;
+    const summary = [
+      diff.added.length && `added ${diff.added.map((s) => s.name).join(', ')}`,
+      diff.removed.length && `removed ${diff.removed.join(', ')}`,
+      diff.restarted.length && `restarted ${diff.restarted.map((s) => s.name).join(', ')}`,
+      diff.updated.length && `updated ${diff.updated.map((s) => s.name).join(', ')}`,
+    ].filter(Boolean);
+    if (summary.length) this.log.info(`config reloaded: ${summary.join('; ')}`);
+    this.catalogChanged();
+  }
+
+  /** Stop accepting, close sessions and backends, remove server.pid (SPEC §7.4). */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const w of this.watchers) w.close();
+      const closing = this.http?.close(true);
+      await this.sessions.closeAll();
+      await this.pool.stopAll();
+      removePidFile(this.paths.pidFile);
+      await Promise.race([closing, new Promise((r) => setTimeout(r, 500))]);
+    })();
+    return this.stopping;
+  }
+}

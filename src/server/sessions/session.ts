@@ -1,0 +1,239 @@
+/**
+ * One client session (SPEC §4.1): its own SDK Server bound to a view. Lists come from the catalog
+ * cache; calls go to the owning backend with the original name; progress, cancellation and
+ * server-to-client requests are tied to this session.
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  CallToolRequestSchema,
+  CompleteRequestSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  RootsListChangedNotificationSchema,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type LoggingLevel,
+  type Progress,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Backend } from '../../backends/backend.ts';
+import type { ListKind } from '../../backends/types.ts';
+import type { Catalog, Route } from '../../catalog/catalog.ts';
+import type { View, ViewRef } from '../../catalog/view.ts';
+import type { Logger } from '../../log.ts';
+import { VERSION } from '../../version.ts';
+import { notFound, relayError, RpcError } from '../errors.ts';
+import { buildInstructions } from '../instructions.ts';
+import { paginate } from '../pagination.ts';
+import type { Router } from '../router.ts';
+
+type Extra = RequestHandlerExtra<any, any>;
+
+export const LOG_LEVELS: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+export interface SessionDeps {
+  catalog: Catalog;
+  router: Router;
+  log: Logger;
+  /** Wait (bounded by --list-wait) while backends are still starting. */
+  waitForStartup(): Promise<void>;
+  pagination: boolean;
+  instructionsTemplate?: string;
+  subscribeSupported(): boolean;
+}
+
+export class Session {
+  readonly server: Server;
+  id = '';
+  lastActive = Date.now();
+  logLevel?: LoggingLevel;
+  /** What this session last saw of each list, to send list_changed only on a real change. */
+  readonly seen: Partial<Record<ListKind, string>> = {};
+  closed = false;
+  onClosed?: () => void;
+
+  constructor(
+    readonly viewRef: ViewRef,
+    private readonly deps: SessionDeps,
+    readonly app?: string,
+    readonly transportKind: 'streamable-http' | 'sse' = 'streamable-http',
+  ) {
+    const view = viewRef.current();
+    this.server = new Server(
+      { name: '1mcp', version: VERSION },
+      {
+        capabilities: {
+          tools: { listChanged: true },
+          prompts: { listChanged: true },
+          resources: { listChanged: true, subscribe: deps.subscribeSupported() },
+          logging: {},
+          completions: {},
+        },
+        instructions: buildInstructions(deps.catalog.backendsIn(view), deps.instructionsTemplate),
+      },
+    );
+    this.install();
+  }
+
+  get view(): View {
+    return this.viewRef.current();
+  }
+
+  /** Client capabilities declared at initialize (sampling, elicitation, roots). */
+  clientCan(capability: 'sampling' | 'elicitation' | 'roots'): boolean {
+    return !!this.server.getClientCapabilities()?.[capability];
+  }
+
+  async connect(transport: Transport): Promise<void> {
+    this.server.onclose = () => {
+      this.closed = true;
+      this.onClosed?.();
+    };
+    await this.server.connect(transport);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.server.close().catch(() => {});
+    this.onClosed?.();
+  }
+
+  private touch(): void {
+    this.lastActive = Date.now();
+  }
+
+  /** Lists: from the cache, after waiting for starting backends (bounded). */
+  private async list<T>(kind: ListKind | 'templates', items: () => T[], keyOf: (t: T) => string, cursor: string | undefined) {
+    this.touch();
+    await this.deps.waitForStartup();
+    const all = items();
+    if (kind !== 'templates') this.seen[kind] = this.deps.catalog.signature(kind, this.view);
+    return paginate(all, keyOf, cursor, this.deps.pagination);
+  }
+
+  private install(): void {
+    const { catalog, router } = this.deps;
+    const s = this.server;
+
+    s.setRequestHandler(ListToolsRequestSchema, async (req) => {
+      const { page, nextCursor } = await this.list('tools', () => catalog.tools(this.view), (t) => t.name, req.params?.cursor);
+      return { tools: page, ...(nextCursor ? { nextCursor } : {}) };
+    });
+    s.setRequestHandler(ListPromptsRequestSchema, async (req) => {
+      const { page, nextCursor } = await this.list('prompts', () => catalog.prompts(this.view), (p) => p.name, req.params?.cursor);
+      return { prompts: page, ...(nextCursor ? { nextCursor } : {}) };
+    });
+    s.setRequestHandler(ListResourcesRequestSchema, async (req) => {
+      const { page, nextCursor } = await this.list('resources', () => catalog.resources(this.view), (r) => r.uri, req.params?.cursor);
+      return { resources: page, ...(nextCursor ? { nextCursor } : {}) };
+    });
+    s.setRequestHandler(ListResourceTemplatesRequestSchema, async (req) => {
+      const { page, nextCursor } = await this.list('templates', () => catalog.resourceTemplates(this.view), (t) => t.uriTemplate, req.params?.cursor);
+      return { resourceTemplates: page, ...(nextCursor ? { nextCursor } : {}) };
+    });
+
+    s.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+      const route = await this.resolve(() => catalog.tool(req.params.name, this.view), `unknown tool "${req.params.name}"; it is not in this view, disabled, or its server is gone (list the tools again)`);
+      return this.forward(route, 'tools/call', { ...req.params, name: route.original }, extra);
+    });
+    s.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
+      const route = await this.resolve(() => catalog.prompt(req.params.name, this.view), `unknown prompt "${req.params.name}"`);
+      return this.forward(route, 'prompts/get', { ...req.params, name: route.original }, extra);
+    });
+    s.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
+      const route = await this.resolve(() => catalog.resource(req.params.uri, this.view), `unknown resource "${req.params.uri}"`);
+      return this.forward(route, 'resources/read', { ...req.params, uri: route.original }, extra);
+    });
+    s.setRequestHandler(SubscribeRequestSchema, async (req) => {
+      this.touch();
+      const route = await this.resolve(() => catalog.resource(req.params.uri, this.view), `unknown resource "${req.params.uri}"`);
+      await router.subscribe(this, route, req.params.uri);
+      return {};
+    });
+    s.setRequestHandler(UnsubscribeRequestSchema, async (req) => {
+      this.touch();
+      const route = catalog.resource(req.params.uri, this.view);
+      if (route) await router.unsubscribe(this, route);
+      return {};
+    });
+    s.setRequestHandler(CompleteRequestSchema, async (req, extra) => {
+      const ref = req.params.ref as { type: string; name?: string; uri?: string };
+      const route =
+        ref.type === 'ref/prompt'
+          ? await this.resolve(() => catalog.prompt(ref.name ?? '', this.view), `unknown prompt "${ref.name}"`)
+          : await this.resolve(() => catalog.resource(ref.uri ?? '', this.view), `unknown resource "${ref.uri}"`);
+      const fixedRef = ref.type === 'ref/prompt' ? { ...ref, name: route.original } : { ...ref, uri: route.original.includes('{') ? ref.uri : route.original };
+      if (!route.backend.capabilities.completions) return { completion: { values: [], hasMore: false } };
+      return this.forward(route, 'completion/complete', { ...req.params, ref: fixedRef }, extra);
+    });
+    s.setRequestHandler(SetLevelRequestSchema, async (req) => {
+      this.touch();
+      this.logLevel = req.params.level;
+      router.levelsChanged();
+      return {};
+    });
+    s.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+      for (const b of catalog.backendsIn(this.view)) b.notify('notifications/roots/list_changed');
+    });
+  }
+
+  /** Find the route; during startup a name may belong to a backend that is still connecting. */
+  private async resolve(find: () => Route | undefined, message: string): Promise<Route> {
+    this.touch();
+    let route = find();
+    if (!route) {
+      await this.deps.waitForStartup();
+      route = find();
+    }
+    if (!route) throw notFound(message);
+    return route;
+  }
+
+  private async forward(route: Route, method: string, params: Record<string, unknown>, extra: Extra): Promise<any> {
+    const { backend } = route;
+    const progressToken = (params._meta as { progressToken?: string | number } | undefined)?.progressToken;
+    const forwardedParams = { ...params };
+    if (params._meta) {
+      // The SDK client puts its own progress token in; ours must not leak to the backend.
+      const { progressToken: _drop, ...meta } = params._meta as Record<string, unknown>;
+      if (Object.keys(meta).length) forwardedParams._meta = meta;
+      else delete forwardedParams._meta;
+    }
+    const call = this.deps.router.beginCall(backend, this, extra);
+    try {
+      return await backend.request(method, forwardedParams, {
+        signal: extra.signal,
+        onprogress:
+          progressToken === undefined
+            ? undefined
+            : (p: Progress) => void extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } }).catch(() => {}),
+      });
+    } catch (error) {
+      if (error instanceof RpcError) throw error;
+      throw relayError(error, backend.name);
+    } finally {
+      this.deps.router.endCall(call);
+      this.touch();
+    }
+  }
+
+  /** Whether a backend's log message at `level` should reach this session. */
+  admitsLog(level: string): boolean {
+    if (!this.logLevel) return true;
+    return LOG_LEVELS.indexOf(level as LoggingLevel) >= LOG_LEVELS.indexOf(this.logLevel);
+  }
+
+  includes(backend: Backend): boolean {
+    return this.view.includes(backend.config.tags);
+  }
+}
+
+export { ErrorCode };

@@ -1,0 +1,74 @@
+/**
+ * Turn a request's view selector (SPEC §3.2) into a ViewRef: ?preset=, ?tags=, ?tag-filter= / ?filter=,
+ * or the server default (serve --preset/--filter). Presets resolve live, so an edit reaches open sessions.
+ */
+import { OneMcpError } from '../errors.ts';
+import { EVERYTHING, fixedView, type View, type ViewRef } from '../catalog/view.ts';
+import type { Preset } from '../config/presets.ts';
+import { compileFilter, compilePreset, viewOfTags } from './view-compile.ts';
+
+export interface PresetSource {
+  get(name: string): Preset | undefined;
+  names(): string[];
+}
+
+export interface ViewSelector {
+  preset?: string;
+  tags?: string;
+  filter?: string;
+}
+
+export class ViewError extends OneMcpError {}
+
+export function selectorFromQuery(params: URLSearchParams): ViewSelector {
+  const selector: ViewSelector = {};
+  const named: string[] = [];
+  if (params.has('preset')) {
+    selector.preset = params.get('preset')!;
+    named.push('preset');
+  }
+  if (params.has('tags')) {
+    selector.tags = params.get('tags')!;
+    named.push('tags');
+  }
+  for (const key of ['tag-filter', 'filter']) {
+    if (params.has(key)) {
+      selector.filter = params.get(key)!;
+      named.push(key);
+    }
+  }
+  if (named.length > 1) throw new ViewError(`choose one view selector, not ${named.map((n) => `"${n}"`).join(' and ')}`);
+  return selector;
+}
+
+/** A preset view that follows edits of the preset (and becomes empty if it is deleted). */
+export function presetViewRef(name: string, presets: PresetSource): ViewRef {
+  let cachedFrom: Preset | undefined;
+  let cached: View = EVERYTHING;
+  return {
+    current() {
+      const preset = presets.get(name);
+      if (!preset) return { key: `preset-gone:${name}`, label: `preset ${name} (deleted)`, includes: () => false };
+      if (preset !== cachedFrom) {
+        cached = compilePreset(preset);
+        cachedFrom = preset;
+      }
+      return cached;
+    },
+  };
+}
+
+export function resolveView(selector: ViewSelector, presets: PresetSource, fallback: () => ViewRef): ViewRef {
+  if (selector.preset !== undefined) {
+    if (!presets.get(selector.preset)) {
+      const known = presets.names();
+      throw new ViewError(`unknown preset "${selector.preset}"${known.length ? ` (known: ${known.join(', ')})` : '; create it with "1mcp preset create"'}`);
+    }
+    return presetViewRef(selector.preset, presets);
+  }
+  if (selector.tags !== undefined) return fixedView(viewOfTags(selector.tags));
+  if (selector.filter !== undefined) return fixedView(compileFilter(selector.filter));
+  return fallback();
+}
+
+export { EVERYTHING };
