@@ -1,4 +1,81 @@
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('1mcp: "proxy" is not built yet\n');
-  return 1;
+/**
+ * `1mcp proxy` (SPEC §1.3, §6): the stdio bridge Codex launches. Start-up is on the clock (Codex
+ * drops servers that are not ready in about a second), so this file imports only what it uses:
+ * no MCP SDK, no zod.
+ */
+import { resolveConfigPaths } from '../config/paths.ts';
+import { home } from '../config/paths.ts';
+import { findProjectRc, type ProjectRc } from '../config/rc.ts';
+import { createLogger, isLogLevel } from '../log.ts';
+import { discoverServe } from '../proxy/discovery.ts';
+import { Relay } from '../proxy/relay.ts';
+import { LineSplitter } from '../runtime/lines.ts';
+import { VERSION } from '../version.ts';
+import { runGroup, UsageError, type OptionSpec } from './program.ts';
+
+const PROXY_OPTIONS: OptionSpec[] = [
+  { flags: '-u, --url <url>', description: 'serve endpoint (/mcp appended when missing); discovered when omitted' },
+  { flags: '-P, --preset <name>', description: 'View by preset (default: from .1mcprc)' },
+  { flags: '-f, --filter <expr>', description: 'View by filter expression (default: from .1mcprc)' },
+  { flags: '--tags <a,b>', description: 'View by tags, any of (default: from .1mcprc)' },
+  { flags: '-t, --timeout <ms>', description: 'Connect/request timeout towards serve', default: 30000, type: 'number' },
+  { flags: '--token <t>', description: 'Bearer token when serve runs with --enable-auth (or ONE_MCP_TOKEN)' },
+];
+
+/** flag > .1mcprc; within one source preset > filter > tags (SPEC §2.4). */
+export function viewQuery(flags: { preset?: string; filter?: string; tags?: string }, rc: ProjectRc | undefined): string {
+  const from = flags.preset || flags.filter || flags.tags ? flags : rc ? { preset: rc.preset, filter: rc.filter, tags: rc.tags?.join(',') } : {};
+  const q = new URLSearchParams();
+  if (from.preset) q.set('preset', from.preset);
+  else if (from.filter) q.set('filter', from.filter);
+  else if (from.tags) q.set('tags', from.tags);
+  return q.toString();
+}
+
+async function proxy(_args: string[], options: Record<string, any>): Promise<number> {
+  if (!isLogLevel(options.logLevel)) throw new UsageError('--log-level must be one of debug, info, warn, error');
+  // stdout is the protocol: logs only ever go to --log-file.
+  const logger = createLogger({ level: options.logLevel, file: options.logFile, stderr: false });
+  const paths = resolveConfigPaths({ config: options.config, configDir: options.configDir });
+  const rc = findProjectRc(process.cwd(), home());
+  const token = options.token ?? (rc?.token_env ? process.env[rc.token_env] : undefined) ?? process.env.ONE_MCP_TOKEN;
+  const relay = new Relay({
+    discover: () => discoverServe({ flagUrl: options.url, rcUrl: rc?.url, pidFile: paths.pidFile }),
+    viewQuery: viewQuery(options, rc),
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    timeoutMs: options.timeout,
+    version: VERSION,
+    write: (message) => process.stdout.write(`${JSON.stringify(message)}\n`),
+    log: (level, message) => logger[level](message),
+  });
+  if (rc) logger.info(`using ${rc.path}`);
+
+  return new Promise<number>((resolve) => {
+    let exiting = false;
+    const exit = (code: number) => {
+      if (exiting) return;
+      exiting = true;
+      // Bounded: on stdin EOF or SIGTERM we are gone within 100 ms.
+      setTimeout(() => resolve(code), 80).unref?.();
+      void relay.close().finally(() => resolve(code));
+    };
+    const splitter = new LineSplitter((line) => {
+      let message: any;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: stdin line is not JSON' } })}\n`);
+        return;
+      }
+      void relay.handle(message).catch((error) => logger.error(`relay: ${error?.stack ?? error}`));
+    });
+    process.stdin.on('data', (chunk: Buffer) => splitter.push(chunk));
+    process.stdin.on('end', () => exit(0));
+    process.stdin.on('error', () => exit(0));
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => exit(0));
+  });
+}
+
+export function run(argv: string[]): Promise<number> {
+  return runGroup('1mcp', ['proxy', ...argv], [{ name: 'proxy', description: 'STDIO bridge to a running 1mcp serve', options: PROXY_OPTIONS, action: proxy }]);
 }

@@ -1,25 +1,35 @@
-/** `server.pid` (SPEC §2.6): written by `serve` once it listens, so proxies and the CLI can find it. */
+/**
+ * `server.pid` (SPEC §2.6): written by `serve` once it listens, so proxies and the CLI can find it.
+ * Checked by hand rather than with zod: the proxy reads it on its start-up path.
+ */
 import { readFileSync, rmSync } from 'node:fs';
-import { z } from 'zod';
 import { writeFileAtomic } from './safe-write.ts';
 
-export const pidFileSchema = z.looseObject({
-  pid: z.number().int().positive(),
-  url: z.string(),
-  port: z.number().int().optional(),
-  host: z.string().optional(),
-  transport: z.string().optional(),
-  startedAt: z.string().optional(),
-  configDir: z.string().optional(),
-  version: z.string().optional(),
-});
+export interface PidFile {
+  pid: number;
+  url: string;
+  port?: number;
+  host?: string;
+  transport?: string;
+  startedAt?: string;
+  configDir?: string;
+  version?: string;
+  [extra: string]: unknown;
+}
 
-export type PidFile = z.infer<typeof pidFileSchema>;
+export function parsePidFile(text: string): PidFile | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<PidFile>;
+    if (!v || typeof v !== 'object' || !Number.isInteger(v.pid) || (v.pid as number) <= 0 || typeof v.url !== 'string') return undefined;
+    return v as PidFile;
+  } catch {
+    return undefined;
+  }
+}
 
 export function readPidFile(path: string): PidFile | undefined {
   try {
-    const parsed = pidFileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    return parsed.success ? parsed.data : undefined;
+    return parsePidFile(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
