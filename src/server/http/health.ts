@@ -1,5 +1,6 @@
 /** /health*, the runtime identity, and the small JSON API used by `1mcp mcp status|restart` (SPEC §3.1, §3.4). */
 import type { ServeRuntime } from '../runtime.ts';
+import { exposedName } from '../../catalog/names.ts';
 import { json, text } from './responses.ts';
 
 export type HealthLevel = 'minimal' | 'basic' | 'full';
@@ -61,6 +62,17 @@ export function healthRoutes(rt: ServeRuntime) {
         return json({
           ...healthBody(rt, 'full'),
           servers: rt.pool.all().map((b) => ({ ...b.status(), stderrTail: b.stderr.tail(200) })),
+        });
+      }
+      const tools = /^\/api\/servers\/([^/]+)\/tools$/.exec(path);
+      if (tools && request.method === 'GET') {
+        const backend = rt.pool.get(decodeURIComponent(tools[1]!));
+        if (!backend) return json({ error: `no server named "${tools[1]}"` }, 404);
+        const hidden = new Set(backend.config.disabledTools);
+        return json({
+          server: backend.name,
+          state: backend.state,
+          tools: backend.lists.tools.map((t) => ({ name: t.name, exposedName: exposedName(backend.config.prefix, t.name), description: t.description, disabled: hidden.has(t.name) })),
         });
       }
       const restart = /^\/api\/servers\/([^/]+)\/restart$/.exec(path);
