@@ -1,21 +1,30 @@
-/** Compile view selectors into View objects (interim: tags only until filter/ lands). */
+/** Compile view selectors (tags, filter expressions, presets) into View objects. */
 import type { View } from '../catalog/view.ts';
 import type { Preset } from '../config/presets.ts';
-import { OneMcpError } from '../errors.ts';
+import { evaluate, fromTagQuery, parseFilter, parseTagList, toExpression, type FilterAst } from '../filter/index.ts';
 
-export function parseTags(text: string): string[] {
-  return text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+function viewOfAst(ast: FilterAst, key: string, label: string): View {
+  return { key, label, includes: (tags) => evaluate(ast, tags) };
 }
 
 export function viewOfTags(text: string): View {
-  const tags = parseTags(text);
+  const tags = parseTagList(text);
   return { key: `tags:${tags.join(',')}`, label: `tags ${tags.join(', ')}`, includes: (serverTags) => serverTags.some((t) => tags.includes(t.toLowerCase())) };
 }
 
 export function compileFilter(expr: string): View {
-  throw new OneMcpError(`filter expressions are not available yet: ${expr}`);
+  const ast = parseFilter(expr);
+  const canonical = toExpression(ast);
+  return viewOfAst(ast, `filter:${canonical}`, `filter ${canonical}`);
+}
+
+/** A preset: the expression the user typed when we have it, else 1MCP's tagQuery. */
+export function presetAst(preset: Preset): FilterAst {
+  if (preset.filter) return parseFilter(preset.filter);
+  return fromTagQuery(preset.tagQuery, `preset "${preset.name}" tagQuery`);
 }
 
 export function compilePreset(preset: Preset): View {
-  throw new OneMcpError(`presets are not available yet: ${preset.name}`);
+  const ast = presetAst(preset);
+  return viewOfAst(ast, `preset:${preset.name}:${toExpression(ast)}`, `preset ${preset.name}`);
 }

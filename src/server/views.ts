@@ -50,8 +50,13 @@ export function presetViewRef(name: string, presets: PresetSource): ViewRef {
       const preset = presets.get(name);
       if (!preset) return { key: `preset-gone:${name}`, label: `preset ${name} (deleted)`, includes: () => false };
       if (preset !== cachedFrom) {
-        cached = compilePreset(preset);
         cachedFrom = preset;
+        try {
+          cached = compilePreset(preset);
+        } catch {
+          // A broken preset shows nothing rather than everything.
+          cached = { key: `preset-invalid:${name}`, label: `preset ${name} (invalid)`, includes: () => false };
+        }
       }
       return cached;
     },
