@@ -81,13 +81,18 @@ export class Router {
     if (route.backend.capabilities.resources?.subscribe) await route.backend.request('resources/unsubscribe', { uri: route.original }).catch(() => {});
   }
 
-  /** Backends log at the most verbose level any session asked for; sessions filter further. */
+  /**
+   * Backends log at the most verbose level any session in their view wants (a session that never
+   * chose counts as "info"); each session then filters for itself. Untouched until someone chooses.
+   */
   levelsChanged(): void {
+    if (![...this.sessions].some((s) => s.logLevel)) return;
     for (const backend of this.backends()) {
       let min: LoggingLevel | undefined;
       for (const s of this.sessions) {
-        if (!s.logLevel || !s.includes(backend)) continue;
-        if (!min || LOG_LEVELS.indexOf(s.logLevel) < LOG_LEVELS.indexOf(min)) min = s.logLevel;
+        if (!s.includes(backend)) continue;
+        const level = s.logLevel ?? 'info';
+        if (!min || LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(min)) min = level;
       }
       if (min) void backend.setLogLevel(min);
     }

@@ -23,19 +23,13 @@ export class ViewError extends OneMcpError {}
 export function selectorFromQuery(params: URLSearchParams): ViewSelector {
   const selector: ViewSelector = {};
   const named: string[] = [];
-  if (params.has('preset')) {
-    selector.preset = params.get('preset')!;
-    named.push('preset');
-  }
-  if (params.has('tags')) {
-    selector.tags = params.get('tags')!;
-    named.push('tags');
-  }
-  for (const key of ['tag-filter', 'filter']) {
-    if (params.has(key)) {
-      selector.filter = params.get(key)!;
-      named.push(key);
-    }
+  // In the order the client wrote them, so the error names them as written.
+  for (const [key, value] of params) {
+    if (key === 'preset') selector.preset = value;
+    else if (key === 'tags') selector.tags = value;
+    else if (key === 'tag-filter' || key === 'filter') selector.filter = value;
+    else continue;
+    if (!named.includes(key)) named.push(key);
   }
   if (named.length > 1) throw new ViewError(`choose one view selector, not ${named.map((n) => `"${n}"`).join(' and ')}`);
   return selector;

@@ -11,6 +11,7 @@ import {
   CompleteRequestSchema,
   ErrorCode,
   GetPromptRequestSchema,
+  InitializeRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
@@ -65,18 +66,16 @@ export class Session {
     readonly app?: string,
     readonly transportKind: 'streamable-http' | 'sse' = 'streamable-http',
   ) {
-    const view = viewRef.current();
     this.server = new Server(
       { name: '1mcp', version: VERSION },
       {
         capabilities: {
           tools: { listChanged: true },
           prompts: { listChanged: true },
-          resources: { listChanged: true, subscribe: deps.subscribeSupported() },
+          resources: { listChanged: true },
           logging: {},
           completions: {},
         },
-        instructions: buildInstructions(deps.catalog.backendsIn(view), deps.instructionsTemplate),
       },
     );
     this.install();
@@ -122,6 +121,17 @@ export class Session {
   private install(): void {
     const { catalog, router } = this.deps;
     const s = this.server;
+
+    // The SDK negotiates the protocol version; we add what is only known once backends are up:
+    // the instructions of the servers in this view, and whether any of them supports subscribe.
+    const negotiate = (s as unknown as { _oninitialize(r: unknown): Promise<Record<string, any>> })._oninitialize.bind(s);
+    s.setRequestHandler(InitializeRequestSchema, async (req) => {
+      await this.deps.waitForStartup();
+      const result = await negotiate(req);
+      const instructions = buildInstructions(catalog.backendsIn(this.view), this.deps.instructionsTemplate);
+      const subscribe = this.deps.subscribeSupported();
+      return { ...result, capabilities: { ...result.capabilities, resources: { listChanged: true, ...(subscribe ? { subscribe } : {}) } }, instructions };
+    });
 
     s.setRequestHandler(ListToolsRequestSchema, async (req) => {
       const { page, nextCursor } = await this.list('tools', () => catalog.tools(this.view), (t) => t.name, req.params?.cursor);
