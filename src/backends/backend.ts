@@ -3,7 +3,6 @@
  * request forwarding that fails fast (with the server's name and state) when it is not connected.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -11,10 +10,12 @@ import {
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   McpError,
+  ProgressNotificationSchema,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
+  type Progress,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -28,6 +29,15 @@ import { emptyLists, type BackendLists, type BackendState, type BackendStatus, t
 
 /** Results are passed through as they are: no schema may strip a field. */
 export const AnyResult = z.looseObject({});
+
+/** setTimeout's ceiling; our own timer enforces requestTimeout. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface ForwardOptions {
+  signal?: AbortSignal;
+  onprogress?: (progress: Progress) => void;
+  timeout?: number;
+}
 
 export type ServerRequestMethod = 'sampling/createMessage' | 'elicitation/create' | 'roots/list';
 
@@ -191,6 +201,10 @@ export class Backend {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => refresh('tools'));
     client.setNotificationHandler(ResourceListChangedNotificationSchema, () => refresh('resources'));
     client.setNotificationHandler(PromptListChangedNotificationSchema, () => refresh('prompts'));
+    client.setNotificationHandler(ProgressNotificationSchema, (n) => {
+      const { progressToken, ...progress } = n.params;
+      this.progress.get(String(progressToken))?.(progress as Progress);
+    });
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
       if (current()) this.hooks.onLog(this, n.params);
     });
@@ -204,17 +218,45 @@ export class Backend {
     client.setRequestHandler(ListRootsRequestSchema, forward('roots/list'));
   }
 
-  /** Forward a request; fails at once when the backend is not connected. */
-  async request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+  /** Progress listeners by the token we put on each forwarded request. */
+  private progress = new Map<string, (p: Progress) => void>();
+  private tokenCounter = 0;
+
+  /**
+   * Forward a request; fails at once when the backend is not connected. The time limit
+   * (requestTimeout) restarts on every progress notification; when it runs out, the backend gets
+   * notifications/cancelled and the caller a JSON-RPC error. Progress is tracked with our own token
+   * (not the SDK's) so a notification that arrives just before the response is never dropped.
+   */
+  async request(method: string, params: Record<string, unknown> | undefined, options: ForwardOptions = {}): Promise<Record<string, unknown>> {
     const client = this.client;
     if (!client) {
       throw new McpError(ErrorCode.InternalError, `server "${this.name}" is ${this.state}${this.lastError ? ` (${this.lastError})` : ''}; see "1mcp mcp status ${this.name}"`);
     }
-    return client.request({ method, params } as never, AnyResult, {
-      timeout: this.config.requestTimeout,
-      resetTimeoutOnProgress: true,
-      ...options,
+    const timeoutMs = options.timeout ?? this.config.requestTimeout;
+    const controller = new AbortController();
+    const onCallerAbort = () => controller.abort(options.signal?.reason ?? new Error('cancelled by the client'));
+    if (options.signal?.aborted) onCallerAbort();
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(new McpError(ErrorCode.RequestTimeout, `no answer within ${timeoutMs} ms (requestTimeout); the request was cancelled`)), timeoutMs);
+    };
+    const token = `1mcp-${++this.tokenCounter}`;
+    this.progress.set(token, (p) => {
+      arm();
+      options.onprogress?.(p);
     });
+    const meta = { ...((params?._meta as Record<string, unknown>) ?? {}), progressToken: token };
+    arm();
+    try {
+      return await client.request({ method, params: { ...params, _meta: meta } } as never, AnyResult, { signal: controller.signal, timeout: MAX_TIMER_MS });
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+      this.progress.delete(token);
+    }
   }
 
   notify(method: string, params?: Record<string, unknown>): void {

@@ -210,22 +210,27 @@ export class Session {
   private async forward(route: Route, method: string, params: Record<string, unknown>, extra: Extra): Promise<any> {
     const { backend } = route;
     const progressToken = (params._meta as { progressToken?: string | number } | undefined)?.progressToken;
+    // The backend gets our own progress token (per call), never the client's.
     const forwardedParams = { ...params };
     if (params._meta) {
-      // The SDK client puts its own progress token in; ours must not leak to the backend.
       const { progressToken: _drop, ...meta } = params._meta as Record<string, unknown>;
-      if (Object.keys(meta).length) forwardedParams._meta = meta;
-      else delete forwardedParams._meta;
+      forwardedParams._meta = meta;
     }
     const call = this.deps.router.beginCall(backend, this, extra);
+    // Progress is relayed in order, and all of it before the result.
+    let progressSent: Promise<void> = Promise.resolve();
     try {
-      return await backend.request(method, forwardedParams, {
+      const result = await backend.request(method, forwardedParams, {
         signal: extra.signal,
         onprogress:
           progressToken === undefined
             ? undefined
-            : (p: Progress) => void extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } }).catch(() => {}),
+            : (p: Progress) => {
+                progressSent = progressSent.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => {});
+              },
       });
+      await progressSent;
+      return result;
     } catch (error) {
       if (error instanceof RpcError) throw error;
       throw relayError(error, backend.name);
