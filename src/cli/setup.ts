@@ -1,4 +1,86 @@
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('1mcp: "setup" is not built yet\n');
-  return 1;
+/**
+ * `1mcp setup codex` (SPEC §1.6): put 1mcp into Codex's config.toml, editing the text so that
+ * everything else in the file stays byte for byte; backup first; idempotent.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { updateFile } from '../config/safe-write.ts';
+import { codexConfigPath, removeCodexServer, upsertCodexServer } from '../integrations/codex.ts';
+import { selfLaunch } from '../runtime/self.ts';
+import { PACKAGE_NAME, VERSION } from '../version.ts';
+import { commandContext } from './context.ts';
+import { color, note, print, printJson, table } from './output.ts';
+import { runGroup, UsageError } from './program.ts';
+import { findServe } from './serve-client.ts';
+
+/** Codex waits this long for a stdio server to start; we ask for it only if the user set nothing. */
+const STARTUP_TIMEOUT_SEC = 30;
+
+async function setup([client]: string[], options: Record<string, any>): Promise<number> {
+  if (options.list) return listClients(options);
+  if (client !== 'codex') {
+    throw new UsageError(client ? `"${client}" is not supported yet; supported: codex` : 'name a client: 1mcp setup codex (or setup --list)');
+  }
+  const { paths } = commandContext(options);
+  const name: string = options.name ?? '1mcp';
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new UsageError(`--name must be letters, digits, '_' or '-' (got "${name}")`);
+  const file = codexConfigPath();
+  let entry: Parameters<typeof upsertCodexServer>[2];
+  if (options.http) {
+    const origin = (await findServe(paths)) ?? 'http://127.0.0.1:3050';
+    entry = { url: `${origin}/mcp`, startup_timeout_sec: STARTUP_TIMEOUT_SEC };
+  } else {
+    const self = selfLaunch(PACKAGE_NAME, VERSION);
+    entry = { command: self.command, args: [...self.args, 'proxy'], startup_timeout_sec: STARTUP_TIMEOUT_SEC };
+  }
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const edit = (text: string) => (options.remove ? removeCodexServer(text, name) : upsertCodexServer(text, name, entry));
+  if (options.dryRun) {
+    const { text, changed } = edit(current);
+    print(changed ? text : `${file} already has this; nothing would change.`);
+    return 0;
+  }
+  // Backups of client configs live beside ours, under the 1mcp config dir.
+  const result = updateFile(file, join(paths.backups, 'codex'), (text) => {
+    const { text: next, changed } = edit(text ?? '');
+    return changed ? next : undefined;
+  });
+  if (!result.changed) {
+    print(options.remove ? `${name} is not in ${file}; nothing to remove.` : `${file} already points Codex at 1mcp ([mcp_servers.${name}]); nothing changed.`);
+    return 0;
+  }
+  print(options.remove ? `Removed [mcp_servers.${name}] from ${file}.` : `Codex now starts 1mcp as [mcp_servers.${name}] (${file}).`);
+  if (result.backup) note(color.dim(`Previous version saved as ${result.backup}.`));
+  if (!options.remove && !options.http) note(`Keep "1mcp serve" running: the proxy Codex starts connects to it.`);
+  return 0;
 }
+
+function listClients(options: Record<string, any>): number {
+  const file = codexConfigPath();
+  const found = existsSync(file) || existsSync(dirname(file));
+  let configured = false;
+  if (existsSync(file)) configured = /\[mcp_servers\.(?:"?1mcp"?)\]/.test(readFileSync(file, 'utf8'));
+  const rows = [{ client: 'codex', config: file, found, configured }];
+  if (options.json) printJson(rows);
+  else print(table(['CLIENT', 'FOUND', '1MCP', 'CONFIG'], rows.map((r) => [r.client, r.found ? 'yes' : 'no', r.configured ? color.green('configured') : 'no', r.config])));
+  return 0;
+}
+
+export function run(argv: string[]): Promise<number> {
+  return runGroup('1mcp', ['setup', ...argv], [
+    {
+      name: 'setup [client]',
+      description: 'Connect a client to 1mcp (codex)',
+      action: setup,
+      options: [
+        { flags: '--http', description: 'Write a direct Streamable HTTP url instead of the stdio proxy', env: false },
+        { flags: '--name <key>', description: 'Key of the entry (default 1mcp)', env: false },
+        { flags: '--dry-run', description: 'Print the resulting file, change nothing', env: false },
+        { flags: '--remove', description: 'Take the entry out again', env: false },
+        { flags: '--list', description: 'Which clients were found and whether 1mcp is configured', env: false },
+        { flags: '--json', description: 'Machine-readable output (with --list)', env: false },
+      ],
+    },
+  ]);
+}
+
