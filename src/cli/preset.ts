@@ -1,4 +1,196 @@
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('1mcp: "preset" is not built yet\n');
-  return 1;
+/** `1mcp preset …` (SPEC §1.5, §2.3): named views stored in presets.json, in 1MCP's format. */
+import { readMcpFile, validateMcpConfig } from '../config/mcp-config.ts';
+import type { ServerConfig } from '../config/mcp-schema.ts';
+import type { ConfigPaths } from '../config/paths.ts';
+import { parsePresetsText, PRESET_NAME, readPresetsFile, type Preset } from '../config/presets.ts';
+import { updateFile } from '../config/safe-write.ts';
+import { OneMcpError } from '../errors.ts';
+import { evaluate, FilterSyntaxError, fromTagQuery, parseFilter, strategyOf, toExpression, toTagQuery, type FilterAst } from '../filter/index.ts';
+import { commandContext } from './context.ts';
+import { color, note, print, printJson, table } from './output.ts';
+import { runGroup, UsageError } from './program.ts';
+import { findServe } from './serve-client.ts';
+
+/** Parse an expression, or fail with the expression, a caret under the problem, and the reason. */
+function parseOrExplain(expr: string): FilterAst {
+  try {
+    return parseFilter(expr);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) {
+      throw new OneMcpError(`invalid filter: ${error.message}\n  ${expr}\n  ${' '.repeat(error.column - 1)}^\nNothing was saved.`, 2);
+    }
+    throw error;
+  }
+}
+
+function expressionOf(preset: Preset): string {
+  return preset.filter ?? toExpression(fromTagQuery(preset.tagQuery, `preset "${preset.name}"`));
+}
+
+function requirePreset(paths: ConfigPaths, name: string): Preset {
+  const presets = readPresetsFile(paths.presetsJson).presets;
+  const preset = presets[name];
+  if (!preset) {
+    const known = Object.keys(presets);
+    throw new OneMcpError(`no preset named "${name}"${known.length ? ` (known: ${known.join(', ')})` : ''}; create it with "1mcp preset create ${name} --filter <expr>"`);
+  }
+  return preset;
+}
+
+function matchingServers(paths: ConfigPaths, ast: FilterAst): ServerConfig[] {
+  const servers = validateMcpConfig(readMcpFile(paths.mcpJson).raw, paths.mcpJson, { substitute: false });
+  return servers.filter((s) => !s.disabled && evaluate(ast, s.tags));
+}
+
+async function presetUrl(paths: ConfigPaths, name: string): Promise<{ url: string; live: boolean }> {
+  const origin = await findServe(paths);
+  return { url: `${origin ?? 'http://127.0.0.1:3050'}/mcp?preset=${encodeURIComponent(name)}`, live: !!origin };
+}
+
+/** Write presets.json under its lock, starting from the current file (never from a broken one). */
+function editPresets(paths: ConfigPaths, edit: (presets: Record<string, Preset>) => void): void {
+  updateFile(paths.presetsJson, paths.backups, (text) => {
+    const file = parsePresetsText(text, paths.presetsJson);
+    edit(file.presets);
+    return `${JSON.stringify({ ...file, version: file.version ?? '1.0.0' }, null, 2)}\n`;
+  });
+}
+
+function stored(name: string, expr: string, ast: FilterAst, description: string | undefined, created: string | undefined): Preset {
+  const now = new Date().toISOString();
+  return {
+    name,
+    ...(description !== undefined ? { description } : {}),
+    strategy: strategyOf(ast),
+    tagQuery: toTagQuery(ast),
+    filter: expr,
+    created: created ?? now,
+    lastModified: now,
+  };
+}
+
+async function create([name]: string[], options: Record<string, any>) {
+  if (!PRESET_NAME.test(name!)) throw new UsageError(`invalid preset name "${name}": use 1-50 letters, digits, '_' or '-'`);
+  if (!options.filter) throw new UsageError(`give the view: 1mcp preset create ${name} --filter "<expression>"`);
+  const ast = parseOrExplain(options.filter);
+  const { paths } = commandContext(options);
+  editPresets(paths, (presets) => {
+    if (presets[name!]) throw new OneMcpError(`preset "${name}" already exists; change it with "1mcp preset edit ${name} --filter …"`);
+    presets[name!] = stored(name!, options.filter, ast, options.description, undefined);
+  });
+  const { url } = await presetUrl(paths, name!);
+  const servers = matchingServers(paths, ast);
+  print(`Created preset ${color.bold(name!)}: ${toExpression(ast)}`);
+  print(`URL: ${url}`);
+  print(`Matches now: ${servers.length ? servers.map((s) => s.name).join(', ') : color.yellow('no server (check the tags in "1mcp mcp list")')}`);
+}
+
+async function edit([name]: string[], options: Record<string, any>) {
+  if (options.filter === undefined && options.description === undefined) throw new UsageError('nothing to change: give --filter and/or --description');
+  const ast = options.filter !== undefined ? parseOrExplain(options.filter) : undefined;
+  const { paths } = commandContext(options);
+  requirePreset(paths, name!);
+  editPresets(paths, (presets) => {
+    const current = presets[name!];
+    if (!current) throw new OneMcpError(`no preset named "${name}"`);
+    const expr = options.filter ?? expressionOf(current);
+    const description = options.description ?? current.description;
+    presets[name!] = { ...current, ...stored(name!, expr, ast ?? parseFilter(expr), description, current.created) };
+  });
+  print(`Updated preset ${color.bold(name!)}. Open sessions using it see the change at once.`);
+}
+
+async function remove([name]: string[], options: Record<string, any>) {
+  const { paths } = commandContext(options);
+  requirePreset(paths, name!);
+  editPresets(paths, (presets) => {
+    delete presets[name!];
+  });
+  print(`Deleted preset ${color.bold(name!)}.`);
+}
+
+async function list(_args: string[], options: Record<string, any>) {
+  const { paths } = commandContext(options);
+  const presets = Object.values(readPresetsFile(paths.presetsJson).presets);
+  if (options.json) return printJson(presets.map((p) => ({ ...p, filter: expressionOf(p) })));
+  if (presets.length === 0) return print(`No presets yet. Create one: 1mcp preset create <name> --filter "web or api"`);
+  print(table(['NAME', 'FILTER', 'DESCRIPTION', 'MODIFIED'], presets.map((p) => [p.name, expressionOf(p), p.description ?? '', p.lastModified?.slice(0, 19).replace('T', ' ') ?? ''])));
+}
+
+async function show([name]: string[], options: Record<string, any>) {
+  const { paths } = commandContext(options);
+  const preset = requirePreset(paths, name!);
+  const expr = expressionOf(preset);
+  const servers = matchingServers(paths, parseFilter(expr));
+  const { url } = await presetUrl(paths, name!);
+  if (options.json) return printJson({ ...preset, filter: expr, url, servers: servers.map((s) => s.name) });
+  print(`${color.bold(preset.name)}${preset.description ? ` — ${preset.description}` : ''}`);
+  print(`filter:    ${expr}`);
+  print(`strategy:  ${preset.strategy ?? strategyOf(parseFilter(expr))}`);
+  print(`created:   ${preset.created ?? '-'}`);
+  print(`modified:  ${preset.lastModified ?? '-'}`);
+  print(`url:       ${url}`);
+  print(`servers:   ${servers.map((s) => s.name).join(', ') || '(none)'}`);
+}
+
+async function url([name]: string[], options: Record<string, any>) {
+  const { paths } = commandContext(options);
+  requirePreset(paths, name!);
+  print((await presetUrl(paths, name!)).url);
+}
+
+/** Well-known limits on how many tools a client handles well. */
+const TOOL_LIMITS = [
+  { tools: 40, who: 'Cursor' },
+  { tools: 128, who: 'OpenAI function calling' },
+];
+
+async function testPreset([name]: string[], options: Record<string, any>): Promise<number> {
+  const { paths } = commandContext(options);
+  const preset = requirePreset(paths, name!);
+  const servers = matchingServers(paths, parseFilter(expressionOf(preset)));
+  print(`Servers in ${color.bold(name!)}: ${servers.map((s) => s.name).join(', ') || '(none)'}`);
+  const { url: endpoint, live } = await presetUrl(paths, name!);
+  if (!live) {
+    note('No running serve: start "1mcp serve" to count the tools this preset exposes.');
+    return 0;
+  }
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  const client = new Client({ name: '1mcp-preset-test', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
+  const tools = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {});
+    tools.push(...page.tools);
+    cursor = page.nextCursor;
+  } while (cursor);
+  await client.close();
+  // About 4 characters per token for JSON tool definitions.
+  const tokens = Math.round(JSON.stringify(tools).length / 4);
+  print(`Tools: ${tools.length} (about ${tokens} tokens of definitions)`);
+  for (const limit of TOOL_LIMITS) {
+    if (tools.length > limit.tools) note(color.yellow(`warning: more than ${limit.tools} tools — ${limit.who} may refuse or degrade; narrow the filter.`));
+  }
+  return 0;
+}
+
+export function run(argv: string[]): Promise<number> {
+  const json = { flags: '--json', description: 'Machine-readable output', env: false };
+  return runGroup('1mcp preset', argv, [
+    { name: 'create <name>', description: 'Create a preset from a filter expression', action: create, options: [
+      { flags: '-f, --filter <expr>', description: 'Tag-filter expression, e.g. "web and not test"', env: false },
+      { flags: '--description <text>', description: 'What the preset is for', env: false },
+    ] },
+    { name: 'list', description: 'List presets', action: list, options: [json] },
+    { name: 'show <name>', description: 'Show a preset', action: show, options: [json] },
+    { name: 'edit <name>', description: 'Change the filter or description of a preset', action: edit, options: [
+      { flags: '-f, --filter <expr>', description: 'New expression', env: false },
+      { flags: '--description <text>', description: 'New description', env: false },
+    ] },
+    { name: 'delete <name>', description: 'Delete a preset', action: remove },
+    { name: 'url <name>', description: 'Print the client URL of a preset', action: url },
+    { name: 'test <name>', description: 'Which servers and how many tools a preset exposes', action: testPreset },
+  ]);
 }

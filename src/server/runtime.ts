@@ -2,7 +2,7 @@
  * The serve runtime, wired from the pieces below (SPEC §4.6, §7): listen first, then connect
  * backends in parallel; hot reload; graceful shutdown that leaves no process behind.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Backend } from '../backends/backend.ts';
 import { Pool } from '../backends/pool.ts';
 import { Catalog } from '../catalog/catalog.ts';
@@ -78,7 +78,11 @@ export class ServeRuntime {
       (b) => this.backendStateChanged(b),
     );
     this.sessions = new SessionTable(this.router, options.sessionIdleTimeoutMinutes * 60_000);
-    this.presets = { get: (n) => this.presetMap.get(n), names: () => [...this.presetMap.keys()] };
+    this.presets = {
+      // A preset created a moment ago may not have reached us through the watcher yet: look again.
+      get: (n) => this.presetMap.get(n) ?? (this.reloadPresetsIfChanged() ? this.presetMap.get(n) : undefined),
+      names: () => [...this.presetMap.keys()],
+    };
     const template = options.instructionsTemplate ? readFileSync(options.instructionsTemplate, 'utf8') : undefined;
     this.sessionDeps = {
       catalog: this.catalog,
@@ -111,7 +115,17 @@ export class ServeRuntime {
     return fixedView(EVERYTHING);
   }
 
+  private presetsMtime = -1;
+
+  private reloadPresetsIfChanged(): boolean {
+    const mtime = fileMtime(this.paths.presetsJson);
+    if (mtime === this.presetsMtime) return false;
+    this.loadPresets();
+    return true;
+  }
+
   private loadPresets(): void {
+    this.presetsMtime = fileMtime(this.paths.presetsJson);
     try {
       const file = readPresetsFile(this.paths.presetsJson);
       this.presetMap = new Map(Object.entries(file.presets).map(([k, v]) => [k, v]));
@@ -207,5 +221,13 @@ export class ServeRuntime {
       await Promise.race([closing, new Promise((r) => setTimeout(r, 500))]);
     })();
     return this.stopping;
+  }
+}
+
+function fileMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
   }
 }
