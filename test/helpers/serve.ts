@@ -3,7 +3,7 @@
  * a given mcp.json, wait until it listens, and stop it again, checking that nothing it started survives.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliCommand, type CliMode } from './cli.ts';
@@ -26,6 +26,7 @@ export interface ServeHandle {
 
 export async function startServe(config: unknown, options: { args?: string[]; mode?: CliMode; env?: Record<string, string>; dir?: string; presets?: unknown; waitReady?: boolean } = {}): Promise<ServeHandle> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), '1mcp-serve-'));
+  mkdirSync(dir, { recursive: true });
   const writeConfig = (c: unknown) => writeFileSync(join(dir, 'mcp.json'), JSON.stringify(c, null, 2));
   writeConfig(config);
   if (options.presets) writeFileSync(join(dir, 'presets.json'), JSON.stringify(options.presets, null, 2));
