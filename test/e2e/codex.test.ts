@@ -1,0 +1,163 @@
+/**
+ * A real Codex binary (@openai/codex) drives 1mcp end to end, offline: a scripted local model endpoint
+ * asks for one MCP tool call (CODEX.md). Codex's config is written by `1mcp setup codex`.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, runCli } from '../helpers/cli.ts';
+import { fixtureEntry } from '../helpers/fixture.ts';
+import { connectHttp, textOf } from '../helpers/mcp-client.ts';
+import { offeredTools, startMockModel, type MockModel } from '../helpers/mock-model.ts';
+import { e2eMode } from '../helpers/mode.ts';
+import { startServe, type ServeHandle } from '../helpers/serve.ts';
+
+const CODEX = join(ROOT, 'node_modules', '.bin', 'codex');
+
+function providerConfig(baseUrl: string): string {
+  return `model = "mock-model"
+model_provider = "mock"
+approval_policy = "never"
+sandbox_mode = "read-only"
+# Codex's default grace (1 s): the proxy must be ready within it, as for a real user.
+mcp_optional_startup_grace_ms = 1000
+
+[model_providers.mock]
+name = "mock"
+base_url = "${baseUrl}"
+wire_api = "responses"
+request_max_retries = 0
+stream_max_retries = 0
+`;
+}
+
+/** Run `codex exec` like a user would, from the project directory, with HOME pointing at our home. */
+function runCodex(home: string, codexHome: string, cwd: string): Promise<{ code: number; events: any[]; stderr: string }> {
+  return new Promise((resolve) => {
+    const env: Record<string, string> = { HOME: home, CODEX_HOME: codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    const child = spawn(CODEX, ['exec', '--skip-git-repo-check', '--ephemeral', '--json', 'Use the add tool on 2 and 3.'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const events = out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => {
+          try {
+            return JSON.parse(l);
+          } catch {
+            return undefined;
+          }
+        })
+        .filter(Boolean);
+      resolve({ code: code ?? -1, events, stderr });
+    });
+  });
+}
+
+function completedToolCalls(events: any[]): any[] {
+  return events.filter((e) => e.type === 'item.completed' && e.item?.type === 'mcp_tool_call');
+}
+
+describe('Codex → 1mcp', () => {
+  let home: string;
+  let codexHome: string;
+  let project: string;
+  let serve: ServeHandle;
+  let model: MockModel;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), '1mcp-codex-'));
+    codexHome = join(home, '.codex');
+    project = join(home, 'project');
+    mkdirSync(codexHome, { recursive: true });
+    mkdirSync(project);
+    const configDir = join(home, '.config', '1mcp');
+    mkdirSync(configDir, { recursive: true });
+    writeFileSync(join(configDir, 'presets.json'), JSON.stringify({ version: '1.0.0', presets: { mathonly: { name: 'mathonly', strategy: 'or', tagQuery: { tag: 'math' } } } }));
+    serve = await startServe(
+      {
+        mcpServers: {
+          math: fixtureEntry(['--name', 'math'], { tags: ['math'] }),
+          other: fixtureEntry(['--name', 'other'], { tags: ['other'] }),
+        },
+      },
+      { dir: configDir, mode: e2eMode() },
+    );
+    model = startMockModel({ namespace: 'mcp__1mcp', tool: 'math_1mcp_add', args: { a: 2, b: 3 } });
+  });
+
+  afterAll(async () => {
+    model?.stop();
+    await serve?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const setup = async (...args: string[]) => {
+    writeFileSync(join(codexHome, 'config.toml'), providerConfig(model.baseUrl));
+    const r = await runCli(['setup', 'codex', '--config-dir', serve.dir, ...args], { env: { CODEX_HOME: codexHome }, mode: e2eMode() });
+    expect(r.code).toBe(0);
+    return readFileSync(join(codexHome, 'config.toml'), 'utf8');
+  };
+
+  const backendCalls = async (server: string) => {
+    const c = await connectHttp(serve.url);
+    try {
+      return JSON.parse(textOf(await c.callTool({ name: `${server}_1mcp_stats`, arguments: {} }))).calls.filter((x: { name: string }) => x.name === 'add');
+    } finally {
+      await c.close();
+    }
+  };
+
+  test('(a) Codex → proxy → serve → backend: a completed mcp_tool_call with the right result', async () => {
+    const config = await setup();
+    if (e2eMode() === 'binary') expect(config).toContain(`command = ${JSON.stringify(join(ROOT, 'dist', '1mcp'))}`);
+    const before = (await backendCalls('math')).length;
+    model.requests.length = 0;
+    const run = await runCodex(home, codexHome, project);
+    const calls = completedToolCalls(run.events);
+    if (calls.length === 0) console.log(run.stderr.slice(-2000), JSON.stringify(run.events).slice(0, 2000));
+    expect(calls).toHaveLength(1);
+    expect(calls[0].item.status).toBe('completed');
+    expect(calls[0].item).toMatchObject({ server: '1mcp', tool: 'math_1mcp_add', arguments: { a: 2, b: 3 }, error: null });
+    expect(calls[0].item.result.content).toEqual([{ type: 'text', text: '5' }]);
+    expect((await backendCalls('math')).length).toBe(before + 1);
+  }, 90_000);
+
+  test('(b) the project’s .1mcprc picks a preset: the other server’s tools never reach the model', async () => {
+    await setup();
+    writeFileSync(join(project, '.1mcprc'), '{ "preset": "mathonly" } // only the math server here\n');
+    model.requests.length = 0;
+    try {
+      const run = await runCodex(home, codexHome, project);
+      expect(completedToolCalls(run.events)).toHaveLength(1);
+      const offered = offeredTools(model.requests[0], 'mcp__1mcp');
+      expect(offered.some((n) => n.startsWith('math_1mcp_'))).toBe(true);
+      expect(offered.filter((n) => n.startsWith('other_1mcp_'))).toEqual([]);
+    } finally {
+      rmSync(join(project, '.1mcprc'));
+    }
+  }, 90_000);
+
+  test('(c) Codex → serve directly over Streamable HTTP (setup codex --http)', async () => {
+    const config = await setup('--http');
+    expect(config).toContain(`url = "${serve.url}"`);
+    const before = (await backendCalls('math')).length;
+    model.requests.length = 0;
+    const run = await runCodex(home, codexHome, project);
+    const calls = completedToolCalls(run.events);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].item.status).toBe('completed');
+    expect((await backendCalls('math')).length).toBe(before + 1);
+    // Both kinds of tool offered: every server, since no view was chosen.
+    const offered = offeredTools(model.requests[0], 'mcp__1mcp');
+    expect(offered.some((n) => n.startsWith('other_1mcp_'))).toBe(true);
+  }, 90_000);
+});
+
