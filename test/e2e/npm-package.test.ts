@@ -1,7 +1,7 @@
 /** The npm package (SPEC §9): `npm pack` makes a package that installs and runs under Node. */
 import { expect, test } from 'bun:test';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.ts';
@@ -10,6 +10,8 @@ test('npm pack → npm install → 1mcp runs under Node', () => {
   const dir = mkdtempSync(join(tmpdir(), '1mcp-pack-'));
   try {
     const env = { ...process.env, npm_config_loglevel: 'error' };
+    // `npm test` on a fresh clone has not built yet: the package needs the Node bundle.
+    if (!existsSync(join(ROOT, 'dist', 'npm', '1mcp.js'))) execFileSync(join(ROOT, 'node_modules', '.bin', 'bun'), ['scripts/build.ts'], { cwd: ROOT });
     const out = execFileSync('npm', ['pack', '--pack-destination', dir, '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', env });
     const tarball = join(dir, out.trim().split('\n').at(-1)!);
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', join(dir, 'app'), tarball], { encoding: 'utf8', env, timeout: 120_000 });
