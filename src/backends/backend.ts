@@ -250,13 +250,39 @@ export class Backend {
     });
     const meta = { ...((params?._meta as Record<string, unknown>) ?? {}), progressToken: token };
     arm();
+    const send = (c: Client) => c.request({ method, params: { ...params, _meta: meta } } as never, AnyResult, { signal: controller.signal, timeout: MAX_TIMER_MS });
     try {
-      return await client.request({ method, params: { ...params, _meta: meta } } as never, AnyResult, { signal: controller.signal, timeout: MAX_TIMER_MS });
+      return await send(client);
+    } catch (error) {
+      if (this.config.type === 'stdio' || controller.signal.aborted) throw error;
+      if (sessionLost(error)) {
+        // The remote server forgot our session (it restarted): initialize again, once, and retry.
+        this.log.info(`[${this.name}] session expired on the server; re-initializing`);
+        const fresh = await this.reconnect();
+        if (fresh) return await send(fresh);
+      } else if (unreachable(error)) {
+        this.failed(`unreachable: ${errorText(error)}`);
+      }
+      throw error;
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onCallerAbort);
       this.progress.delete(token);
     }
+  }
+
+  private reconnecting?: Promise<Client | undefined>;
+
+  /** Drop the current connection and connect again now (shared by concurrent callers). */
+  private reconnect(): Promise<Client | undefined> {
+    this.reconnecting ??= (async () => {
+      const old = this.connection;
+      this.connection = undefined;
+      if (old) void old.client.close().catch(() => {});
+      await this.connectOnce();
+      return this.client;
+    })().finally(() => (this.reconnecting = undefined));
+    return this.reconnecting;
   }
 
   notify(method: string, params?: Record<string, unknown>): void {
@@ -317,6 +343,16 @@ export class Backend {
       tags: this.config.tags,
     };
   }
+}
+
+/** A Streamable HTTP server that no longer knows our session answers 404. */
+function sessionLost(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 404 || /session not found/i.test(errorText(error));
+}
+
+/** The remote server is not there at all (connection refused, reset, DNS). */
+function unreachable(error: unknown): boolean {
+  return /fetch failed|ECONNREFUSED|ECONNRESET|Unable to connect|socket hang up|ConnectionRefused|network/i.test(`${errorText(error)} ${(error as { cause?: unknown })?.cause ?? ''}`);
 }
 
 export function errorText(error: unknown): string {

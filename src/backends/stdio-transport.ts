@@ -62,6 +62,8 @@ export class ChildStdioTransport implements Transport {
   }
 
   private handleLine(line: string): void {
+    // After a protocol violation nothing more from this process is trusted.
+    if (this.closing) return;
     let message: JSONRPCMessage;
     try {
       message = JSON.parse(line);
