@@ -1,5 +1,6 @@
 /** Open client sessions by id, with idle expiry (serve --session-idle-timeout). */
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { collectGarbage } from '../../runtime/gc.ts';
 import type { WebSseServerTransport } from '../http/sse-transport.ts';
 import type { Router } from '../router.ts';
 import type { Session } from './session.ts';
@@ -53,7 +54,10 @@ export class SessionTable {
 
   private sweep(): void {
     const cutoff = Date.now() - this.idleMs;
-    for (const [id, entry] of this.entries) if (entry.session.lastActive < cutoff) void this.close(id);
+    const idle = [...this.entries].filter(([, entry]) => entry.session.lastActive < cutoff);
+    if (idle.length === 0) return;
+    // Hand the memory of many expired sessions back soon rather than at the engine's leisure.
+    void Promise.all(idle.map(([id]) => this.close(id))).then(() => idle.length >= 10 && collectGarbage());
   }
 
   async closeAll(): Promise<void> {
