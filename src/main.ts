@@ -11,6 +11,7 @@ const GROUPS: Record<string, () => Promise<{ run(argv: string[]): Promise<number
   mcp: () => import('./cli/mcp.ts'),
   preset: () => import('./cli/preset.ts'),
   setup: () => import('./cli/setup.ts'),
+  auth: () => import('./cli/auth.ts'),
 };
 
 const HELP = `1mcp ${VERSION} — one MCP endpoint for all of your MCP servers
@@ -23,6 +24,7 @@ Commands:
   mcp <subcommand>   Manage servers in mcp.json: add, update, remove, enable, disable, list, tools, status, restart
   preset <sub>       Manage named views: create, list, show, edit, delete, url, test
   setup <client>     Connect a client (codex)
+  auth token <sub>   Bearer tokens for serve --enable-auth: create, list, revoke
 
 Run "1mcp <command> --help" for the options of a command.
 `;

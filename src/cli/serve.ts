@@ -26,7 +26,6 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
   const { paths, log } = commandContext(options);
   if (!['minimal', 'basic', 'full'].includes(options.healthInfoLevel)) throw new UsageError('--health-info-level must be minimal, basic or full');
   if (options.filter && options.preset) throw new UsageError('use either --filter or --preset, not both');
-  if (options.enableAuth) throw new OneMcpError('--enable-auth is not available yet in this version; bind to 127.0.0.1 (the default) instead', 2);
   const { ServeRuntime } = await import('../server/runtime.ts');
   const rt = new ServeRuntime(
     {
@@ -43,6 +42,7 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
       pagination: options.pagination,
       sessionIdleTimeoutMinutes: options.sessionIdleTimeout,
       listWait: options.listWait,
+      enableAuth: options.enableAuth,
     },
     paths,
     log,

@@ -28,7 +28,7 @@ async function setup([client]: string[], options: Record<string, any>): Promise<
   let entry: Parameters<typeof upsertCodexServer>[2];
   if (options.http) {
     const origin = (await findServe(paths)) ?? 'http://127.0.0.1:3050';
-    entry = { url: `${origin}/mcp`, startup_timeout_sec: STARTUP_TIMEOUT_SEC };
+    entry = { url: `${origin}/mcp`, startup_timeout_sec: STARTUP_TIMEOUT_SEC, ...(options.tokenEnv ? { bearer_token_env_var: options.tokenEnv } : {}) };
   } else {
     const self = selfLaunch(PACKAGE_NAME, VERSION);
     entry = { command: self.command, args: [...self.args, 'proxy'], startup_timeout_sec: STARTUP_TIMEOUT_SEC };
@@ -75,6 +75,7 @@ export function run(argv: string[]): Promise<number> {
       options: [
         { flags: '--http', description: 'Write a direct Streamable HTTP url instead of the stdio proxy', env: false },
         { flags: '--name <key>', description: 'Key of the entry (default 1mcp)', env: false },
+        { flags: '--token-env <VAR>', description: 'With --http: environment variable holding the bearer token (serve --enable-auth)', env: false },
         { flags: '--dry-run', description: 'Print the resulting file, change nothing', env: false },
         { flags: '--remove', description: 'Take the entry out again', env: false },
         { flags: '--list', description: 'Which clients were found and whether 1mcp is configured', env: false },

@@ -12,11 +12,13 @@ import type { ServerConfig } from '../config/mcp-schema.ts';
 import type { ConfigPaths } from '../config/paths.ts';
 import { removePidFile, writePidFile } from '../config/pidfile.ts';
 import { readPresetsFile, type Preset } from '../config/presets.ts';
+import { readTokensFile } from '../config/tokens.ts';
 import type { Logger } from '../log.ts';
 import { serveHttp, type HttpServerHandle } from '../runtime/http.ts';
 import { watchFile } from '../runtime/watch.ts';
 import { VERSION } from '../version.ts';
 import { createApp } from './http/app.ts';
+import { tokenAuthenticator, type Authenticator } from './http/auth.ts';
 import type { HealthLevel } from './http/health.ts';
 import { Router } from './router.ts';
 import type { SessionDeps } from './sessions/session.ts';
@@ -37,6 +39,7 @@ export interface ServeOptions {
   pagination: boolean;
   sessionIdleTimeoutMinutes: number;
   listWait: number;
+  enableAuth: boolean;
 }
 
 export class ServeRuntime {
@@ -48,7 +51,7 @@ export class ServeRuntime {
   readonly sessions: SessionTable;
   readonly sessionDeps: SessionDeps;
   readonly presets: PresetSource;
-  authorize?: (request: Request, path: string) => Response | undefined;
+  authenticator?: Authenticator;
   port = 0;
   private http?: HttpServerHandle;
   private presetMap = new Map<string, Preset>();
@@ -152,6 +155,12 @@ export class ServeRuntime {
       this.log.warn(`--preset "${this.options.preset}" does not exist (yet); clients without a view see nothing until it is created`);
     }
     this.defaultView(); // validates --filter early (throws a clear error)
+    if (this.options.enableAuth) {
+      this.authenticator = tokenAuthenticator(this.paths.tokensJson, this.log);
+      if (Object.keys(readTokensFile(this.paths.tokensJson).tokens).length === 0) {
+        this.log.warn('--enable-auth is on but there is no token yet: every client is refused until you run "1mcp auth token create"');
+      }
+    }
     const app = createApp(this);
     this.http = await serveHttp({ port: this.options.port, host: this.options.host, fetch: app });
     this.port = this.http.port;

@@ -71,3 +71,21 @@ export function resolveView(selector: ViewSelector, presets: PresetSource, fallb
 }
 
 export { EVERYTHING };
+
+/** A view limited to servers carrying one of `tags` (a token's scope), whatever the client asked for. */
+export function narrowToTags(inner: ViewRef, tags: string[]): ViewRef {
+  const allowed = tags.map((t) => t.toLowerCase());
+  const scope = (tagsOfServer: readonly string[]) => tagsOfServer.some((t) => allowed.includes(t.toLowerCase()));
+  let last: View | undefined;
+  let narrowed: View | undefined;
+  return {
+    current() {
+      const view = inner.current();
+      if (view !== last) {
+        last = view;
+        narrowed = { key: `${view.key}|scope:${allowed.join(',')}`, label: `${view.label} (token scope ${allowed.join(', ')})`, includes: (t) => scope(t) && view.includes(t) };
+      }
+      return narrowed!;
+    },
+  };
+}

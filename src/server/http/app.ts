@@ -5,10 +5,11 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ViewRef } from '../../catalog/view.ts';
+import type { StoredToken } from '../../config/tokens.ts';
 import { OneMcpError } from '../../errors.ts';
 import type { ServeRuntime } from '../runtime.ts';
 import { Session } from '../sessions/session.ts';
-import { resolveView, selectorFromQuery } from '../views.ts';
+import { narrowToTags, resolveView, selectorFromQuery } from '../views.ts';
 import { MAX_BODY_BYTES, readBodyText } from './body.ts';
 import { makeHostGuard } from './guard.ts';
 import { json, rpcError, text } from './responses.ts';
@@ -21,7 +22,11 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
   const guard = makeHostGuard(rt.options.host, () => rt.port, rt.options.externalUrl);
   const health = healthRoutes(rt);
 
-  const viewFor = (url: URL): ViewRef => resolveView(selectorFromQuery(url.searchParams), rt.presets, () => rt.defaultView());
+  /** The view a request asks for, narrowed to the token's tags when its token has any. */
+  const viewFor = (url: URL, token?: StoredToken): ViewRef => {
+    const asked = resolveView(selectorFromQuery(url.searchParams), rt.presets, () => rt.defaultView());
+    return token?.tags?.length ? narrowToTags(asked, token.tags) : asked;
+  };
 
   async function parseBody(request: Request): Promise<{ body: unknown } | { response: Response }> {
     const type = request.headers.get('content-type') ?? '';
@@ -37,7 +42,7 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     }
   }
 
-  async function handleMcp(request: Request, url: URL): Promise<Response> {
+  async function handleMcp(request: Request, url: URL, token?: StoredToken): Promise<Response> {
     const sessionId = request.headers.get(SESSION_HEADER);
     if (request.method !== 'POST' && request.method !== 'GET' && request.method !== 'DELETE') {
       return rpcError(405, -32000, 'Method not allowed', { allow: 'GET, POST, DELETE' });
@@ -51,6 +56,7 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     if (sessionId) {
       const entry = rt.sessions.get(sessionId);
       if (!entry || entry.kind !== 'streamable-http') return rpcError(404, -32001, 'Session not found: initialize a new session');
+      if (entry.session.owner !== token?.name) return rpcError(403, -32000, 'This session belongs to another token');
       entry.session.lastActive = Date.now();
       return entry.transport.handleRequest(request, { parsedBody });
     }
@@ -61,12 +67,13 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     }
     let viewRef: ViewRef;
     try {
-      viewRef = viewFor(url);
+      viewRef = viewFor(url, token);
     } catch (error) {
       if (error instanceof OneMcpError) return rpcError(400, -32602, error.message);
       throw error;
     }
     const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined);
+    session.owner = token?.name;
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
@@ -82,27 +89,29 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     return response;
   }
 
-  async function handleSse(url: URL): Promise<Response> {
+  async function handleSse(url: URL, token?: StoredToken): Promise<Response> {
     let viewRef: ViewRef;
     try {
-      viewRef = viewFor(url);
+      viewRef = viewFor(url, token);
     } catch (error) {
       if (error instanceof OneMcpError) return text(error.message, 400);
       throw error;
     }
     const transport = new WebSseServerTransport();
     const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'sse');
+    session.owner = token?.name;
     session.id = transport.sessionId;
     rt.sessions.add(transport.sessionId, { kind: 'sse', session, transport });
     await session.connect(transport);
     return transport.response('/messages');
   }
 
-  async function handleMessages(request: Request, url: URL): Promise<Response> {
+  async function handleMessages(request: Request, url: URL, token?: StoredToken): Promise<Response> {
     if (request.method !== 'POST') return rpcError(405, -32000, 'Method not allowed', { allow: 'POST' });
     const id = url.searchParams.get('sessionId') ?? '';
     const entry = rt.sessions.get(id);
     if (!entry || entry.kind !== 'sse') return rpcError(404, -32001, 'Session not found: open a new /sse stream');
+    if (entry.session.owner !== token?.name) return rpcError(403, -32000, 'This session belongs to another token');
     const parsed = await parseBody(request);
     if ('response' in parsed) return parsed.response;
     const messages = (Array.isArray(parsed.body) ? parsed.body : [parsed.body]) as JSONRPCMessage[];
@@ -125,12 +134,12 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     if (path === '/health/live') return health.live();
     const blocked = guard(request);
     if (blocked) return text(blocked, 403);
-    const denied = rt.authorize?.(request, path);
-    if (denied) return denied;
+    const auth = rt.authenticator?.check(request, path) ?? {};
+    if (auth.response) return auth.response;
     try {
-      if (path === '/mcp') return await handleMcp(request, url);
-      if (path === '/sse' && request.method === 'GET') return await handleSse(url);
-      if (path === '/messages') return await handleMessages(request, url);
+      if (path === '/mcp') return await handleMcp(request, url, auth.token);
+      if (path === '/sse' && request.method === 'GET') return await handleSse(url, auth.token);
+      if (path === '/messages') return await handleMessages(request, url, auth.token);
       const routed = await health.route(request, path);
       if (routed) return routed;
       return text(`Not found: ${path}. MCP clients connect to /mcp`, 404);

@@ -59,6 +59,8 @@ export class Session {
   readonly seen: Partial<Record<ListKind, string>> = {};
   closed = false;
   onClosed?: () => void;
+  /** The name of the token that opened this session (serve --enable-auth); later requests must carry it too. */
+  owner?: string;
 
   constructor(
     readonly viewRef: ViewRef,

@@ -1,0 +1,73 @@
+/** `1mcp auth token create|list|revoke` (SPEC §8.2): bearer tokens for `serve --enable-auth`. */
+import { hashToken, newToken, parseDuration, parseTokensText, readTokensFile } from '../config/tokens.ts';
+import { updateFile } from '../config/safe-write.ts';
+import { OneMcpError } from '../errors.ts';
+import { parseTagList } from '../filter/index.ts';
+import { commandContext } from './context.ts';
+import { color, note, print, printJson, table } from './output.ts';
+import { runGroup, UsageError } from './program.ts';
+
+const NAME = /^[A-Za-z0-9_.-]{1,50}$/;
+
+function writeTokens(path: string, backups: string, edit: (tokens: ReturnType<typeof readTokensFile>['tokens']) => void): void {
+  updateFile(path, backups, (text) => {
+    const file = parseTokensText(text, path);
+    edit(file.tokens);
+    return `${JSON.stringify(file, null, 2)}\n`;
+  });
+}
+
+async function token([action, name]: string[], options: Record<string, any>): Promise<number> {
+  const { paths } = commandContext(options);
+  switch (action) {
+    case 'create': {
+      const tokenName: string = options.name ?? name ?? `token-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 6)}`;
+      if (!NAME.test(tokenName)) throw new UsageError(`invalid token name "${tokenName}": letters, digits, '.', '_' or '-'`);
+      const tags = options.tags ? parseTagList(String(options.tags)) : undefined;
+      const expires = options.expires ? new Date(Date.now() + parseDuration(String(options.expires))).toISOString() : undefined;
+      const secret = newToken();
+      writeTokens(paths.tokensJson, paths.backups, (tokens) => {
+        if (tokens[tokenName]) throw new OneMcpError(`a token named "${tokenName}" exists; revoke it first or choose another --name`);
+        tokens[tokenName] = { name: tokenName, hash: hashToken(secret), ...(tags?.length ? { tags } : {}), created: new Date().toISOString(), ...(expires ? { expires } : {}) };
+      });
+      // The token itself goes to stdout alone, so `TOKEN=$(1mcp auth token create)` works.
+      print(secret);
+      note(`Created token ${color.bold(tokenName)}${tags?.length ? ` (servers tagged ${tags.join(', ')})` : ''}${expires ? `, expires ${expires}` : ''}. It is shown only now; store it (e.g. export ONE_MCP_TOKEN=…).`);
+      return 0;
+    }
+    case 'list': {
+      const tokens = Object.values(readTokensFile(paths.tokensJson).tokens).map(({ hash: _hash, ...t }) => ({ ...t, expired: !!t.expires && Date.parse(t.expires) <= Date.now() }));
+      if (options.json) printJson(tokens);
+      else if (tokens.length === 0) print('No tokens. Create one: 1mcp auth token create --name <name>');
+      else print(table(['NAME', 'TAGS', 'CREATED', 'EXPIRES'], tokens.map((t) => [t.name, t.tags?.join(',') ?? '(all)', t.created.slice(0, 19), t.expires ? (t.expired ? color.red(`expired ${t.expires.slice(0, 19)}`) : t.expires.slice(0, 19)) : 'never'])));
+      return 0;
+    }
+    case 'revoke': {
+      if (!name) throw new UsageError('usage: 1mcp auth token revoke <name>');
+      writeTokens(paths.tokensJson, paths.backups, (tokens) => {
+        if (!tokens[name]) throw new OneMcpError(`no token named "${name}"; see "1mcp auth token list"`);
+        delete tokens[name];
+      });
+      print(`Revoked ${color.bold(name)}. A running serve refuses it from now on.`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`usage: 1mcp auth token create|list|revoke`);
+  }
+}
+
+export function run(argv: string[]): Promise<number> {
+  return runGroup('1mcp auth', argv, [
+    {
+      name: 'token <action> [name]',
+      description: 'create [--name n] [--tags a,b] [--expires 30d] | list | revoke <name>',
+      action: token,
+      options: [
+        { flags: '--name <name>', description: 'Name of the token (create)', env: false },
+        { flags: '--tags <a,b>', description: 'Only servers with one of these tags (create)', env: false },
+        { flags: '--expires <duration>', description: 'Lifetime such as 30d, 12h (create)', env: false },
+        { flags: '--json', description: 'Machine-readable output (list)', env: false },
+      ],
+    },
+  ]);
+}

@@ -1,0 +1,75 @@
+/**
+ * Bearer tokens for `serve --enable-auth` (SPEC §8.2): stored as SHA-256 hashes in tokens.json (0600),
+ * never in clear. Tokens are 256-bit random, so a fast hash is enough (no password stretching needed).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { OneMcpError } from '../errors.ts';
+import { JsonTextError, parseJsonText } from './json-text.ts';
+
+export interface StoredToken {
+  name: string;
+  hash: string;
+  tags?: string[];
+  created: string;
+  expires?: string;
+}
+
+export interface TokensFile {
+  version: 1;
+  tokens: Record<string, StoredToken>;
+}
+
+export const TOKEN_PREFIX = '1mcp_';
+
+export function newToken(): string {
+  return `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function parseTokensText(text: string | undefined, path: string): TokensFile {
+  if (text === undefined || text.trim() === '') return { version: 1, tokens: {} };
+  let value: unknown;
+  try {
+    value = parseJsonText(text);
+  } catch (e) {
+    if (e instanceof JsonTextError) throw new OneMcpError(`${path}: invalid JSON: ${e.message}`);
+    throw e;
+  }
+  const tokens = (value as { tokens?: unknown })?.tokens;
+  if (!tokens || typeof tokens !== 'object') throw new OneMcpError(`${path}: expected { "tokens": { … } }`);
+  for (const [name, t] of Object.entries(tokens as Record<string, StoredToken>)) {
+    if (typeof t?.hash !== 'string' || !/^[0-9a-f]{64}$/.test(t.hash)) throw new OneMcpError(`${path}: token "${name}" has no valid hash`);
+  }
+  return { version: 1, tokens: tokens as Record<string, StoredToken> };
+}
+
+export function readTokensFile(path: string): TokensFile {
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new OneMcpError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  return parseTokensText(text, path);
+}
+
+/** "30d", "12h", "45m", "90s" → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)\s*(s|m|h|d|w)$/i.exec(text.trim());
+  if (!m) throw new OneMcpError(`--expires must look like 30d, 12h, 45m or 90s (got "${text}")`, 2);
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2]!.toLowerCase() as 's']!;
+  return Number(m[1]) * unit;
+}
+
+/** The token that matches, if any, and whether it has expired. */
+export function findToken(file: TokensFile, token: string, now = Date.now()): { token: StoredToken; expired: boolean } | undefined {
+  const hash = hashToken(token);
+  for (const t of Object.values(file.tokens)) {
+    if (t.hash === hash) return { token: t, expired: !!t.expires && Date.parse(t.expires) <= now };
+  }
+  return undefined;
+}
