@@ -3,6 +3,9 @@
  * Bun and Node and carry no line). With `lenient`, it also takes comments and trailing commas — the
  * JSON5 subset that 1MCP writes into `.1mcprc`.
  */
+import { readFileSync } from 'node:fs';
+import { OneMcpError } from '../errors.ts';
+
 export class JsonTextError extends Error {
   constructor(
     readonly reason: string,
@@ -10,6 +13,26 @@ export class JsonTextError extends Error {
     readonly column: number,
   ) {
     super(`${reason} at line ${line}, column ${column}`);
+  }
+}
+
+/** Parse a config file's JSON, or fail with a OneMcpError naming the file, line and column. */
+export function parseJsonFile(text: string, path: string, options: { lenient?: boolean } = {}): unknown {
+  try {
+    return parseJsonText(text, options);
+  } catch (e) {
+    if (e instanceof JsonTextError) throw new OneMcpError(`${path}: invalid JSON: ${e.message}. Fix the file and try again.`);
+    throw e;
+  }
+}
+
+/** A file's text, or undefined when it does not exist (any other read error is reported). */
+export function readTextIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new OneMcpError(`cannot read ${path}: ${(e as Error).message}`);
   }
 }
 

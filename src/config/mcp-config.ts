@@ -3,11 +3,10 @@
  *  - the raw object (what is on disk, unknown fields included) — the CLI edits this and writes it back;
  *  - the normalised ServerConfig list — what `serve` runs.
  */
-import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { OneMcpError } from '../errors.ts';
 import { substituteEnv, type SubstitutionProblem } from './env-subst.ts';
-import { JsonTextError, parseJsonText } from './json-text.ts';
+import { parseJsonFile, readTextIfExists } from './json-text.ts';
 import { DEFAULTS, mcpFileSchema, SERVER_NAME, serverDefaultsSchema, serverEntrySchema, type ServerConfig, type ServerEntry, type TransportType } from './mcp-schema.ts';
 
 export type RawMcpFile = Record<string, unknown> & { mcpServers?: Record<string, unknown> };
@@ -21,26 +20,14 @@ export interface LoadedMcpFile {
 
 /** Read `mcp.json`; a missing file is an empty config. Invalid JSON names line and column. */
 export function readMcpFile(path: string): LoadedMcpFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { path, text: undefined, raw: { mcpServers: {} } };
-    throw new OneMcpError(`cannot read ${path}: ${(e as Error).message}`);
-  }
-  return { path, text, raw: parseMcpText(text, path) };
+  const text = readTextIfExists(path);
+  return { path, text, raw: text === undefined ? { mcpServers: {} } : parseMcpText(text, path) };
 }
 
 export function parseMcpText(text: string, path: string): RawMcpFile {
   if (text.trim() === '') return { mcpServers: {} };
-  let value: unknown;
-  try {
-    // Comments are accepted (people paste from docs) but are lost if 1mcp rewrites the file.
-    value = parseJsonText(text, { lenient: true });
-  } catch (e) {
-    if (e instanceof JsonTextError) throw new OneMcpError(`${path}: invalid JSON: ${e.message}. Fix the file and try again.`);
-    throw e;
-  }
+  // Comments are accepted (people paste from docs) but are lost if 1mcp rewrites the file.
+  const value = parseJsonFile(text, path, { lenient: true });
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new OneMcpError(`${path}: expected a JSON object with "mcpServers" at the top level`);
   }

@@ -2,10 +2,9 @@
  * `presets.json` (SPEC §2.3), in 1MCP's shape so either program reads the other's file.
  * We also keep the expression the user typed in `filter`. Parsing expressions lives in filter/.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { OneMcpError } from '../errors.ts';
-import { JsonTextError, parseJsonText } from './json-text.ts';
+import { parseJsonFile, readTextIfExists } from './json-text.ts';
 
 export const PRESET_NAME = /^[A-Za-z0-9_-]{1,50}$/;
 
@@ -33,13 +32,7 @@ export function emptyPresetsFile(): PresetsFile {
 
 export function parsePresetsText(text: string | undefined, path: string): PresetsFile {
   if (text === undefined || text.trim() === '') return emptyPresetsFile();
-  let value: unknown;
-  try {
-    value = parseJsonText(text, { lenient: true });
-  } catch (e) {
-    if (e instanceof JsonTextError) throw new OneMcpError(`${path}: invalid JSON: ${e.message}. Fix the file and try again.`);
-    throw e;
-  }
+  const value = parseJsonFile(text, path, { lenient: true });
   const parsed = presetsFileSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -49,11 +42,5 @@ export function parsePresetsText(text: string | undefined, path: string): Preset
 }
 
 export function readPresetsFile(path: string): PresetsFile {
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new OneMcpError(`cannot read ${path}: ${(e as Error).message}`);
-  }
-  return parsePresetsText(text, path);
+  return parsePresetsText(readTextIfExists(path), path);
 }

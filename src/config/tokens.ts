@@ -3,9 +3,8 @@
  * never in clear. Tokens are 256-bit random, so a fast hash is enough (no password stretching needed).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { OneMcpError } from '../errors.ts';
-import { JsonTextError, parseJsonText } from './json-text.ts';
+import { parseJsonFile, readTextIfExists } from './json-text.ts';
 
 export interface StoredToken {
   name: string;
@@ -32,13 +31,7 @@ export function hashToken(token: string): string {
 
 export function parseTokensText(text: string | undefined, path: string): TokensFile {
   if (text === undefined || text.trim() === '') return { version: 1, tokens: {} };
-  let value: unknown;
-  try {
-    value = parseJsonText(text);
-  } catch (e) {
-    if (e instanceof JsonTextError) throw new OneMcpError(`${path}: invalid JSON: ${e.message}`);
-    throw e;
-  }
+  const value = parseJsonFile(text, path);
   const tokens = (value as { tokens?: unknown })?.tokens;
   if (!tokens || typeof tokens !== 'object') throw new OneMcpError(`${path}: expected { "tokens": { … } }`);
   for (const [name, t] of Object.entries(tokens as Record<string, StoredToken>)) {
@@ -48,13 +41,7 @@ export function parseTokensText(text: string | undefined, path: string): TokensF
 }
 
 export function readTokensFile(path: string): TokensFile {
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new OneMcpError(`cannot read ${path}: ${(e as Error).message}`);
-  }
-  return parseTokensText(text, path);
+  return parseTokensText(readTextIfExists(path), path);
 }
 
 /** "30d", "12h", "45m", "90s" → milliseconds. */

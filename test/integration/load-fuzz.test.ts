@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { waitFor } from '../helpers/processes.ts';
+import { seededRandom } from '../helpers/random.ts';
 import { JSON_HEADERS, messagesOf, openRawSession } from '../helpers/raw-http.ts';
 import { startServe } from '../helpers/serve.ts';
 
@@ -62,13 +63,7 @@ describe('fuzz', () => {
       const first = new TextDecoder().decode((await reader.read()).value);
       const messagesPath = /data: (\S+)/.exec(first)![1]!;
 
-      let seed = 12345;
-      const rand = () => {
-        seed ^= seed << 13;
-        seed ^= seed >>> 17;
-        seed ^= seed << 5;
-        return (seed >>> 0) / 2 ** 32;
-      };
+      const rand = seededRandom(12345);
       const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
       const valid = () => ({ jsonrpc: '2.0', id: Math.floor(rand() * 1e6), method: pick(['tools/list', 'tools/call', 'ping', 'resources/read', 'prompts/get']), params: { name: 'f_1mcp_echo', arguments: { text: 'x' } } });
       const mutate = (msg: any): string => {

@@ -38,11 +38,8 @@ function makeHome() {
   return { home, configDir, project };
 }
 
-async function toolServers(client: { listTools(): Promise<{ tools: { name: string }[] }> }): Promise<string[]> {
-  return [...new Set((await client.listTools()).tools.map((t) => t.name.split('_1mcp_')[0]!))].sort();
-}
-
-describe('discovery and .1mcprc', () => {
+/** A serve whose config dir is the home's default one, started before and stopped after the block. */
+function serveInHome(): { h: ReturnType<typeof makeHome>; serve: () => ServeHandle } {
   const h = makeHome();
   let serve: ServeHandle;
   beforeAll(async () => {
@@ -51,6 +48,19 @@ describe('discovery and .1mcprc', () => {
   afterAll(async () => {
     await serve.stop();
     rmSync(h.home, { recursive: true, force: true });
+  });
+  return { h, serve: () => serve };
+}
+
+async function toolServers(client: { listTools(): Promise<{ tools: { name: string }[] }> }): Promise<string[]> {
+  return [...new Set((await client.listTools()).tools.map((t) => t.name.split('_1mcp_')[0]!))].sort();
+}
+
+describe('discovery and .1mcprc', () => {
+  const { h, serve: current } = serveInHome();
+  let serve: ServeHandle;
+  beforeAll(() => {
+    serve = current();
   });
 
   test('server.pid in the default config dir (HOME and PATH only)', async () => {
@@ -127,15 +137,7 @@ describe('port probe', () => {
 });
 
 describe('relay', () => {
-  const h = makeHome();
-  let serve: ServeHandle;
-  beforeAll(async () => {
-    serve = await startServe(servers, { dir: h.configDir });
-  });
-  afterAll(async () => {
-    await serve.stop();
-    rmSync(h.home, { recursive: true, force: true });
-  });
+  const { h } = serveInHome();
 
   test('progress, cancellation, sampling, elicitation, logging and list_changed pass through', async () => {
     const { client, pid } = await connectProxy({ home: h.home, cwd: h.project });

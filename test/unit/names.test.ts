@@ -1,6 +1,7 @@
 /** Exposed names (SPEC §4.2): valid, within budget, stable, exact to map back. */
 import { describe, expect, test } from 'bun:test';
 import { exposedName, resourceAlias, shortHash } from '../../src/catalog/names.ts';
+import { seededRandom } from '../helpers/random.ts';
 
 const VALID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -48,14 +49,7 @@ describe('exposedName', () => {
   });
 
   test('1000 random names: all valid, within budget, unique, deterministic', () => {
-    let seed = 42;
-    // xorshift32: exact in 32-bit integer arithmetic, so the sequence is the same everywhere.
-    const rand = () => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) / 2 ** 32;
-    };
+    const rand = seededRandom(42);
     const alphabet = 'abcdefghijklmnopqrstuvwxyzABC0123456789_-. /:é日';
     const originals = new Set<string>();
     while (originals.size < 1000) {
