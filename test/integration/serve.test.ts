@@ -170,6 +170,13 @@ describe('failing backends', () => {
       await waitForState(serve, 'flaky', 'connected');
       expect(textOf(await client.callTool({ name: 'flaky_1mcp_echo', arguments: { text: 'again' } }))).toBe('again');
 
+      // `mcp restart` restarts one backend in the running serve.
+      const pidBefore = ((await (await fetch(`${serve.origin}/health/mcp/flaky`)).json()) as { pid: number }).pid;
+      const restart = await runCli(['mcp', 'restart', 'flaky', '--config-dir', serve.dir]);
+      expect(restart.code).toBe(0);
+      await waitForState(serve, 'flaky', 'connected');
+      expect(((await (await fetch(`${serve.origin}/health/mcp/flaky`)).json()) as { pid: number }).pid).not.toBe(pidBefore);
+
       const loop = await waitForState(serve, 'loop', 'crash-loop');
       expect(loop.restarts).toBe(2);
       const status = await runCli(['mcp', 'status', '--config-dir', serve.dir, '--json']);

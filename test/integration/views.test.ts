@@ -136,6 +136,18 @@ describe('presets: written by us, edited live', () => {
     expect(dev).toMatchObject({ name: 'dev', strategy: 'or', tagQuery: { tag: 'web' }, filter: 'web' });
   });
 
+  test('preset test counts the tools a preset exposes and warns above well-known client limits', async () => {
+    expect((await preset('create', 'wide', '--filter', 'web or files or test')).code).toBe(0);
+    const r = await preset('test', 'wide');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Servers in wide: web, files, tests');
+    const tools = Number(/Tools: (\d+) \(about (\d+) tokens/.exec(r.stdout)![1]);
+    expect(tools).toBeGreaterThan(40);
+    expect(r.stdout).toMatch(/about \d+ tokens/);
+    expect(r.stderr).toContain('more than 40 tools');
+    expect(r.stderr).not.toContain('more than 128 tools');
+  });
+
   test('preset edit and a hand edit of presets.json reach an open session: list_changed, new list, old tools refused', async () => {
     const client = await connectHttp(`${serve.url}?preset=dev`);
     let changes = 0;
