@@ -18,6 +18,12 @@ import { healthRoutes } from './health.ts';
 
 const SESSION_HEADER = 'mcp-session-id';
 
+/** ?pagination=true|false overrides serve's default; absent means the default. */
+function paginationAsked(url: URL): boolean | undefined {
+  const v = url.searchParams.get('pagination');
+  return v === null ? undefined : v === 'true' || v === '1';
+}
+
 export function createApp(rt: ServeRuntime): (request: Request) => Promise<Response> {
   const guard = makeHostGuard(rt.options.host, () => rt.port, rt.options.externalUrl);
   const health = healthRoutes(rt);
@@ -72,7 +78,7 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
       if (error instanceof OneMcpError) return rpcError(400, -32602, error.message);
       throw error;
     }
-    const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined);
+    const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'streamable-http', paginationAsked(url));
     session.owner = token?.name;
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
@@ -98,7 +104,7 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
       throw error;
     }
     const transport = new WebSseServerTransport();
-    const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'sse');
+    const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'sse', paginationAsked(url));
     session.owner = token?.name;
     session.id = transport.sessionId;
     rt.sessions.add(transport.sessionId, { kind: 'sse', session, transport });

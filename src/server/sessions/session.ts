@@ -61,13 +61,17 @@ export class Session {
   onClosed?: () => void;
   /** The name of the token that opened this session (serve --enable-auth); later requests must carry it too. */
   owner?: string;
+  /** Page aggregated lists: serve --pagination, or the client asked with ?pagination=true. */
+  paginate: boolean;
 
   constructor(
     readonly viewRef: ViewRef,
     private readonly deps: SessionDeps,
     readonly app?: string,
     readonly transportKind: 'streamable-http' | 'sse' = 'streamable-http',
+    pagination?: boolean,
   ) {
+    this.paginate = pagination ?? deps.pagination;
     this.server = new Server(
       { name: '1mcp', version: VERSION },
       {
@@ -117,7 +121,7 @@ export class Session {
     await this.deps.waitForStartup();
     const all = items();
     if (kind !== 'templates') this.seen[kind] = this.deps.catalog.signature(kind, this.view);
-    return paginate(all, keyOf, cursor, this.deps.pagination);
+    return paginate(all, keyOf, cursor, this.paginate);
   }
 
   private install(): void {

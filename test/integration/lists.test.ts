@@ -1,0 +1,54 @@
+/** Aggregated pagination (SPEC §4.5) and the instructions template (§4.8). */
+import { expect, test } from 'bun:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixtureEntry } from '../helpers/fixture.ts';
+import { connectHttp } from '../helpers/mcp-client.ts';
+import { startServe } from '../helpers/serve.ts';
+
+test('?pagination=true pages the aggregated list with opaque cursors; without it, one page', async () => {
+  const serve = await startServe({ mcpServers: { p: fixtureEntry(['--name', 'p', '--tools', '150']), q: fixtureEntry(['--name', 'q', '--tools', '50']) } });
+  try {
+    const whole = await connectHttp(serve.url);
+    const all = (await whole.listTools()).tools.map((t) => t.name);
+    expect(all.length).toBeGreaterThan(200);
+    await whole.close();
+
+    const paged = await connectHttp(`${serve.url}?pagination=true`);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await paged.listTools(cursor ? { cursor } : {});
+      seen.push(...page.tools.map((t) => t.name));
+      cursor = page.nextCursor;
+      pages++;
+      if (cursor) expect(cursor).not.toContain('_1mcp_');
+    } while (cursor);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(seen).toEqual(all);
+    await expect(paged.listTools({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toThrow(/invalid cursor/);
+    await paged.close();
+  } finally {
+    await serve.stop();
+  }
+});
+
+test('--instructions-template lays out the aggregated instructions', async () => {
+  const dir = mkdtempSync(join(tmpdir(), '1mcp-template-'));
+  const template = join(dir, 'instructions.md');
+  writeFileSync(template, 'Servers ({{count}}): {{serverNames}}\n\n{{servers}}');
+  const serve = await startServe(
+    { mcpServers: { a: fixtureEntry(['--name', 'a', '--instructions', 'Use a for apples.']), b: fixtureEntry(['--name', 'b']) } },
+    { args: ['--instructions-template', template] },
+  );
+  try {
+    const client = await connectHttp(serve.url);
+    expect(client.getInstructions()).toBe('Servers (2): a, b\n\n## a\nUse a for apples.');
+    await client.close();
+  } finally {
+    await serve.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
