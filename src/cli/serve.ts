@@ -26,6 +26,18 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
   const { paths, log } = commandContext(options);
   if (!['minimal', 'basic', 'full'].includes(options.healthInfoLevel)) throw new UsageError('--health-info-level must be minimal, basic or full');
   if (options.filter && options.preset) throw new UsageError('use either --filter or --preset, not both');
+  // Listen first; the runtime (MCP SDK and all) loads while the socket already answers /health.
+  const { listenFirst } = await import('../server/listen-first.ts');
+  let listener: Awaited<ReturnType<typeof listenFirst>>;
+  try {
+    listener = await listenFirst({ port: options.port, host: options.host, externalUrl: options.externalUrl, mcpJson: paths.mcpJson });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || /address already in use|EADDRINUSE|port .* in use/i.test(String((error as Error).message))) {
+      throw new OneMcpError(`port ${options.port} on ${options.host} is already in use; is another 1mcp serve running? Stop it or choose --port`);
+    }
+    throw error;
+  }
   const { ServeRuntime } = await import('../server/runtime.ts');
   const rt = new ServeRuntime(
     {
@@ -48,13 +60,11 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
     log,
   );
   try {
-    await rt.start();
+    await rt.start(listener);
   } catch (error) {
+    listener.fail();
+    await listener.http.close(true).catch(() => {});
     await rt.stop().catch(() => {});
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || /address already in use|EADDRINUSE|port .* in use/i.test(String((error as Error).message))) {
-      throw new OneMcpError(`port ${options.port} on ${options.host} is already in use; is another 1mcp serve running? Stop it or choose --port`);
-    }
     throw error;
   }
   const servers = rt.pool.all();

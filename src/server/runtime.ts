@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { Backend } from '../backends/backend.ts';
+import { OneMcpError } from '../errors.ts';
 import { Pool } from '../backends/pool.ts';
 import { Catalog } from '../catalog/catalog.ts';
 import { EVERYTHING, fixedView, type ViewRef } from '../catalog/view.ts';
@@ -14,12 +15,13 @@ import { removePidFile, writePidFile } from '../config/pidfile.ts';
 import { readPresetsFile, type Preset } from '../config/presets.ts';
 import { readTokensFile } from '../config/tokens.ts';
 import type { Logger } from '../log.ts';
-import { serveHttp, type HttpServerHandle } from '../runtime/http.ts';
+import type { HttpServerHandle } from '../runtime/http.ts';
 import { watchFile } from '../runtime/watch.ts';
 import { VERSION } from '../version.ts';
 import { createApp } from './http/app.ts';
 import { tokenAuthenticator, type Authenticator } from './http/auth.ts';
 import type { HealthLevel } from './http/health.ts';
+import type { EarlyListener } from './listen-first.ts';
 import { Router } from './router.ts';
 import type { SessionDeps } from './sessions/session.ts';
 import { SessionTable } from './sessions/table.ts';
@@ -86,7 +88,7 @@ export class ServeRuntime {
       get: (n) => this.presetMap.get(n) ?? (this.reloadPresetsIfChanged() ? this.presetMap.get(n) : undefined),
       names: () => [...this.presetMap.keys()],
     };
-    const template = options.instructionsTemplate ? readFileSync(options.instructionsTemplate, 'utf8') : undefined;
+    const template = options.instructionsTemplate ? readTemplate(options.instructionsTemplate) : undefined;
     this.sessionDeps = {
       catalog: this.catalog,
       router: this.router,
@@ -148,7 +150,8 @@ export class ServeRuntime {
   }
 
   /** Listen first (HTTP answers in milliseconds), then connect backends in parallel. */
-  async start(): Promise<void> {
+  /** Wire everything behind `listener` (already listening), then connect backends. */
+  async start(listener: EarlyListener): Promise<void> {
     this.serverConfigs = loadServers(this.paths.mcpJson, { substitute: this.options.enableEnvSubstitution });
     this.loadPresets();
     if (this.options.preset && !this.presetMap.has(this.options.preset)) {
@@ -161,9 +164,9 @@ export class ServeRuntime {
         this.log.warn('--enable-auth is on but there is no token yet: every client is refused until you run "1mcp auth token create"');
       }
     }
-    const app = createApp(this);
-    this.http = await serveHttp({ port: this.options.port, host: this.options.host, fetch: app });
-    this.port = this.http.port;
+    this.http = listener.http;
+    this.port = listener.http.port;
+    listener.ready(createApp(this));
     writePidFile(this.paths.pidFile, {
       pid: process.pid,
       url: this.url,
@@ -238,5 +241,13 @@ function fileMtime(path: string): number {
     return statSync(path).mtimeMs;
   } catch {
     return 0;
+  }
+}
+
+function readTemplate(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new OneMcpError(`cannot read --instructions-template ${path}: ${(error as Error).message}`);
   }
 }
