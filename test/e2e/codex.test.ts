@@ -34,9 +34,9 @@ stream_max_retries = 0
 }
 
 /** Run `codex exec` like a user would, from the project directory, with HOME pointing at our home. */
-function runCodex(home: string, codexHome: string, cwd: string): Promise<{ code: number; events: any[]; stderr: string }> {
+function runCodex(home: string, codexHome: string, cwd: string, extraEnv: Record<string, string> = {}): Promise<{ code: number; events: any[]; stderr: string }> {
   return new Promise((resolve) => {
-    const env: Record<string, string> = { HOME: home, CODEX_HOME: codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    const env: Record<string, string> = { HOME: home, CODEX_HOME: codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin', ...extraEnv };
     const child = spawn(CODEX, ['exec', '--skip-git-repo-check', '--ephemeral', '--json', 'Use the add tool on 2 and 3.'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let stderr = '';
@@ -161,3 +161,37 @@ describe('Codex → 1mcp', () => {
   }, 90_000);
 });
 
+
+describe('Codex → serve --enable-auth over HTTP', () => {
+  test('(d) bearer_token_env_var written by setup codex --http --token-env: the call goes through', async () => {
+    const home = mkdtempSync(join(tmpdir(), '1mcp-codex-auth-'));
+    const codexHome = join(home, '.codex');
+    const project = join(home, 'project');
+    mkdirSync(codexHome, { recursive: true });
+    mkdirSync(project);
+    const configDir = join(home, '.config', '1mcp');
+    mkdirSync(configDir, { recursive: true });
+    const serve = await startServe({ mcpServers: { math: fixtureEntry(['--name', 'math']) } }, { dir: configDir, mode: e2eMode(), args: ['--enable-auth'] });
+    const model = startMockModel({ namespace: 'mcp__1mcp', tool: 'math_1mcp_add', args: { a: 20, b: 22 } });
+    try {
+      const token = (await runCli(['auth', 'token', 'create', '--name', 'codex', '--config-dir', configDir])).stdout.trim();
+      writeFileSync(join(codexHome, 'config.toml'), providerConfig(model.baseUrl));
+      const setup = await runCli(['setup', 'codex', '--http', '--token-env', 'MY_1MCP_TOKEN', '--config-dir', configDir], { env: { CODEX_HOME: codexHome }, mode: e2eMode() });
+      expect(setup.code).toBe(0);
+      expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toContain('bearer_token_env_var = "MY_1MCP_TOKEN"');
+      const run = await runCodex(home, codexHome, project, { MY_1MCP_TOKEN: token });
+      const calls = completedToolCalls(run.events);
+      expect(calls).toHaveLength(1);
+      expect(calls[0].item.result.content).toEqual([{ type: 'text', text: '42' }]);
+      // Without the token Codex gets no tools from 1mcp at all.
+      model.requests.length = 0;
+      const refused = await runCodex(home, codexHome, project, {});
+      expect(completedToolCalls(refused.events)).toHaveLength(0);
+      expect(offeredTools(model.requests[0], 'mcp__1mcp')).toEqual([]);
+    } finally {
+      model.stop();
+      await serve.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
