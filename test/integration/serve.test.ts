@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { waitFor } from '../helpers/processes.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FIXTURE, fixtureEntry, startHttpFixture, type HttpFixture } from '../helpers/fixture.ts';
 import { connectHttp, connectSse, textOf } from '../helpers/mcp-client.ts';
@@ -324,3 +325,45 @@ async function waitForState(serve: ServeHandle, name: string, state: string): Pr
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+describe('transports and subscriptions', () => {
+  test('an http url that answers 4xx to POST is retried as SSE (type inferred)', async () => {
+    const sse = await startHttpFixture('sse', ['--name', 'legacy']);
+    const serve = await startServe({ mcpServers: { legacy: { url: `http://127.0.0.1:${sse.port}/events` } } });
+    try {
+      const client = await connectHttp(serve.url);
+      expect(textOf(await client.callTool({ name: 'legacy_1mcp_echo', arguments: { text: 'via sse' } }))).toBe('via sse');
+      await client.close();
+    } finally {
+      await serve.stop();
+      await sse.stop();
+    }
+  });
+
+  test('resources/updated reaches only the sessions subscribed to that URI', async () => {
+    const serve = await startServe({ mcpServers: { res: fixtureEntry(['--name', 'res']) } });
+    const a = await connectHttp(serve.url, 'A');
+    const b = await connectHttp(serve.url, 'B');
+    try {
+      const seenA: string[] = [];
+      const seenB: string[] = [];
+      a.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void seenA.push(n.params.uri));
+      b.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void seenB.push(n.params.uri));
+      expect(a.getServerCapabilities()?.resources?.subscribe).toBe(true);
+      await a.subscribeResource({ uri: 'fixture://res/static' });
+      await b.callTool({ name: 'res_1mcp_touch', arguments: { uri: 'fixture://res/static' } });
+      await waitFor(() => seenA.length === 1, { what: 'the update at A' });
+      await Bun.sleep(100);
+      expect(seenA).toEqual(['fixture://res/static']);
+      expect(seenB).toEqual([]);
+      await a.unsubscribeResource({ uri: 'fixture://res/static' });
+      await b.callTool({ name: 'res_1mcp_touch', arguments: { uri: 'fixture://res/static' } });
+      await Bun.sleep(150);
+      expect(seenA).toHaveLength(1);
+    } finally {
+      await a.close();
+      await b.close();
+      await serve.stop();
+    }
+  });
+});
