@@ -260,7 +260,8 @@ export class Backend {
         this.log.info(`[${this.name}] session expired on the server; re-initializing`);
         const fresh = await this.reconnect();
         if (fresh) return await send(fresh);
-      } else if (unreachable(error)) {
+      } else if (unreachable(error) && this.connection?.client === client) {
+        // Only the first failing request of this connection starts the reconnect cycle.
         this.failed(`unreachable: ${errorText(error)}`);
       }
       throw error;

@@ -145,11 +145,17 @@ export async function runGroup(prefix: string, argv: string[], commands: Command
     const result = await pending;
     return typeof result === 'number' ? result : 0;
   } catch (e) {
-    return reportError(e, cli, byCommand);
+    return reportError(e, cli, byCommand, argv);
   }
 }
 
-function reportError(e: unknown, cli: CAC, byCommand: Map<Command, CommandDef>): number {
+/** Stack traces only with --log-level debug (or its environment twin). */
+function wantsDebug(argv: string[]): boolean {
+  const i = argv.indexOf('--log-level');
+  return argv.includes('--log-level=debug') || (i >= 0 && argv[i + 1] === 'debug') || process.env.ONE_MCP_LOG_LEVEL === 'debug';
+}
+
+function reportError(e: unknown, cli: CAC, byCommand: Map<Command, CommandDef>, argv: string[]): number {
   const message = (e as Error)?.message ?? String(e);
   if (e instanceof UsageError) {
     printError(message);
@@ -167,11 +173,12 @@ function reportError(e: unknown, cli: CAC, byCommand: Map<Command, CommandDef>):
   }
   if (isOneMcpError(e)) {
     printError(message);
-    if (process.env.ONE_MCP_LOG_LEVEL === 'debug' || process.argv.includes('debug')) console.error(e.stack);
+    if (wantsDebug(argv)) console.error(e.stack);
     return e.exitCode;
   }
-  printError(message);
-  console.error((e as Error)?.stack ?? '');
+  // Not one of ours: a bug. Say so plainly; the stack helps whoever reports it.
+  printError(`${message} (unexpected; rerun with --log-level debug for details)`);
+  if (wantsDebug(argv)) console.error((e as Error)?.stack ?? '');
   return 1;
 }
 
