@@ -227,6 +227,24 @@ describe('failing backends', () => {
   });
 });
 
+describe('disconnects', () => {
+  test('a client that drops its connection mid-call cancels the call at the backend', async () => {
+    const serve = await startServe({ mcpServers: { h: fixtureEntry(['--name', 'h']) } });
+    try {
+      const leaving = await connectHttp(serve.url);
+      void leaving.callTool({ name: 'h_1mcp_hang', arguments: {} }).catch(() => {});
+      await Bun.sleep(200);
+      // No DELETE: the client just goes away, cutting the call's response stream.
+      await leaving.close();
+      const observer = await connectHttp(serve.url);
+      await waitFor(async () => JSON.parse(textOf(await observer.callTool({ name: 'h_1mcp_stats', arguments: {} }))).cancelled.length === 1, { what: 'the backend to see the cancellation' });
+      await observer.close();
+    } finally {
+      await serve.stop();
+    }
+  });
+});
+
 describe('HTTP guards', () => {
   let serve: ServeHandle;
   beforeAll(async () => {

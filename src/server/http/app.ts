@@ -18,6 +18,33 @@ import { healthRoutes } from './health.ts';
 
 const SESSION_HEADER = 'mcp-session-id';
 
+/** Requests that may run long: if their response stream is dropped, the backend should stop too. */
+const CANCELLABLE = new Set(['tools/call', 'prompts/get', 'resources/read', 'completion/complete']);
+
+/**
+ * A client that disconnects cancels its in-flight calls (SPEC §4.3): when the POST's event stream is
+ * cancelled before it ends, the calls it carried are cancelled at their backends.
+ */
+function cancelOnDisconnect(response: Response, body: unknown, session: Session): Response {
+  const ids = (Array.isArray(body) ? body : [body])
+    .filter((m) => m && typeof m === 'object' && CANCELLABLE.has((m as { method?: string }).method ?? '') && (m as { id?: unknown }).id !== undefined)
+    .map((m) => (m as { id: string | number }).id);
+  if (ids.length === 0 || !response.body || !response.headers.get('content-type')?.includes('text/event-stream')) return response;
+  const reader = response.body.getReader();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      session.cancelRequests(ids);
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(stream, { status: response.status, headers: response.headers });
+}
+
 /** ?pagination=true|false overrides serve's default; absent means the default. */
 function paginationAsked(url: URL): boolean | undefined {
   const v = url.searchParams.get('pagination');
@@ -64,7 +91,8 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
       if (!entry || entry.kind !== 'streamable-http') return rpcError(404, -32001, 'Session not found: initialize a new session');
       if (entry.session.owner !== token?.name) return rpcError(403, -32000, 'This session belongs to another token');
       entry.session.lastActive = Date.now();
-      return entry.transport.handleRequest(request, { parsedBody });
+      const response = await entry.transport.handleRequest(request, { parsedBody });
+      return cancelOnDisconnect(response, parsedBody, entry.session);
     }
     if (request.method !== 'POST') return rpcError(400, -32000, `Bad Request: the ${SESSION_HEADER} header is required`);
     const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];

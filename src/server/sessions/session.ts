@@ -63,6 +63,8 @@ export class Session {
   owner?: string;
   /** Page aggregated lists: serve --pagination, or the client asked with ?pagination=true. */
   paginate: boolean;
+  /** Calls being forwarded, by the client's request id, so a dropped connection can cancel them. */
+  private readonly running = new Map<string, AbortController>();
 
   constructor(
     readonly viewRef: ViewRef,
@@ -223,11 +225,15 @@ export class Session {
       forwardedParams._meta = meta;
     }
     const call = this.deps.router.beginCall(backend, this, extra);
+    const mine = new AbortController();
+    const key = String(extra.requestId);
+    this.running.set(key, mine);
+    const signal = AbortSignal.any([extra.signal, mine.signal]);
     // Progress is relayed in order, and all of it before the result.
     let progressSent: Promise<void> = Promise.resolve();
     try {
       const result = await backend.request(method, forwardedParams, {
-        signal: extra.signal,
+        signal,
         onprogress:
           progressToken === undefined
             ? undefined
@@ -241,9 +247,15 @@ export class Session {
       if (error instanceof RpcError) throw error;
       throw relayError(error, backend.name);
     } finally {
+      this.running.delete(key);
       this.deps.router.endCall(call);
       this.touch();
     }
+  }
+
+  /** The client went away while these requests were open: cancel them at the backends. */
+  cancelRequests(ids: (string | number)[], reason = 'the client disconnected'): void {
+    for (const id of ids) this.running.get(String(id))?.abort(new Error(reason));
   }
 
   /** Whether a backend's log message at `level` should reach this session. */
