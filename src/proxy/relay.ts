@@ -253,6 +253,7 @@ export class Relay {
     const controller = new AbortController();
     this.getStream = controller;
     const session = this.sessionId;
+    let lost = false;
     void (async () => {
       try {
         const headers = this.headers();
@@ -260,7 +261,7 @@ export class Relay {
         headers.accept = 'text/event-stream';
         const response = await fetch(this.endpoint!, { method: 'GET', headers, signal: controller.signal });
         if (response.status === 404) {
-          if (this.sessionId === session) this.dropSession();
+          lost = true;
           return;
         }
         if (!response.ok || !response.body) return;
@@ -269,20 +270,36 @@ export class Relay {
           for (const m of Array.isArray(parsed) ? parsed : parsed ? [parsed] : []) this.o.write(m);
         }
       } catch {
-        // Stream broke: serve may be restarting; the next request reconnects.
+        // The stream broke or serve is not there: it may be restarting (perhaps on another port).
+        lost = !controller.signal.aborted;
       } finally {
         if (this.getStream === controller) this.getStream = undefined;
-        if (!this.closed && this.sessionId === session && !controller.signal.aborted) {
-          setTimeout(() => this.openGetStream(), 250).unref?.();
-        }
+        if (this.closed || this.sessionId !== session || controller.signal.aborted) return;
+        if (lost) this.dropSession();
+        else setTimeout(() => this.openGetStream(), 250).unref?.();
       }
     })();
   }
 
+  /**
+   * Without waiting for the client's next request, find serve again and re-open the session, so
+   * server-initiated messages (list_changed, logs) keep flowing after a restart. Discovery is cheap
+   * (a file and three local ports), so it retries at most a second apart.
+   */
+  private recover(delay = 250): void {
+    if (this.closed || this.sessionId || !this.clientInitialized) return;
+    setTimeout(async () => {
+      if (this.closed || this.sessionId) return;
+      if (!(await this.ensureConnected())) this.recover(Math.min(delay * 2, 1000));
+    }, delay).unref?.();
+  }
+
+  /** The session is gone (serve restarted or went away): forget it and start looking for serve again. */
   private dropSession(): void {
     this.sessionId = undefined;
     this.getStream?.abort();
     this.getStream = undefined;
+    this.recover();
   }
 
   private replyError(id: Id, message: string): void {

@@ -215,6 +215,8 @@ describe('serve restarts and absences', () => {
       expect(performance.now() - killedAt).toBeLessThan(1000);
       expect(message).toMatch(/lost|failed|serve/);
       serve = await startServe(servers, { dir: h.configDir });
+      // The proxy finds the new serve by itself (on its new port), before the client asks anything.
+      await waitFor(async () => ((await (await fetch(`${serve.origin}/api/status`)).json()) as { sessions: number }).sessions === 1, { what: 'the proxy to reconnect on its own' });
       expect(textOf(await client.callTool({ name: 'web_1mcp_echo', arguments: { text: 'after' } }))).toBe('after');
       expect(isAlive(pid)).toBe(true);
     } finally {
