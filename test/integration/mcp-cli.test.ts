@@ -50,6 +50,16 @@ describe('mcp add / list', () => {
     expect(secret[0].headers.Authorization).toBe('Bearer s3cret');
   });
 
+  test('list --tags shows servers with any of the tags (case-insensitive)', async () => {
+    await cli(['mcp', 'add', 'a', '--tags', 'Web,api', '--', 'echo']);
+    await cli(['mcp', 'add', 'b', '--tags', 'files', '--', 'echo']);
+    await cli(['mcp', 'add', 'c', '--', 'echo']);
+    const names = async (tags: string) => JSON.parse((await cli(['mcp', 'list', '--json', '--tags', tags])).stdout).map((r: { name: string }) => r.name);
+    expect(await names('web')).toEqual(['a']);
+    expect(await names('FILES,api')).toEqual(['a', 'b']);
+    expect(await names('none')).toEqual([]);
+  });
+
   test('update replaces tags, merges env, replaces the command; enable/disable; remove --yes', async () => {
     await cli(['mcp', 'add', 's', '-e', 'A=1', '--tags', 'x', '--', 'node', 'a.js']);
     expect((await cli(['mcp', 'update', 's', '-e', 'B=2', '--tags', 'y,z', '--', 'bun', 'b.ts'])).code).toBe(0);

@@ -88,3 +88,11 @@ test('no config yet: creates it; invalid TOML: refused, file untouched', async (
   // Nothing was written, so nothing was backed up either (creating the file had no previous version).
   expect(existsSync(join(configDir, 'backups', 'codex'))).toBe(false);
 });
+
+test('setup --list says whether Codex is found and configured', async () => {
+  writeFileSync(configFile(), ORIGINAL);
+  const list = async () => JSON.parse((await runCli(['setup', '--list', '--json', '--config-dir', configDir], { env: { CODEX_HOME: codexHome } })).stdout);
+  expect(await list()).toEqual([{ client: 'codex', config: configFile(), found: true, configured: true }]);
+  expect((await setup('--remove')).code).toBe(0);
+  expect((await list())[0].configured).toBe(false);
+});
