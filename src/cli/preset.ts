@@ -157,6 +157,9 @@ async function testPreset([name]: string[], options: Record<string, any>): Promi
   }
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  // On a terminal, say what is happening while serve is asked (nothing when piped).
+  const progress = (text: string) => process.stderr.isTTY && process.stderr.write(`\r\x1b[2K${color.dim(text)}`);
+  progress(`Asking ${endpoint} for the tools of ${name}…`);
   const client = new Client({ name: '1mcp-preset-test', version: '1' });
   await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
   const tools = [];
@@ -165,8 +168,10 @@ async function testPreset([name]: string[], options: Record<string, any>): Promi
     const page = await client.listTools(cursor ? { cursor } : {});
     tools.push(...page.tools);
     cursor = page.nextCursor;
+    progress(`Asking ${endpoint} for the tools of ${name}… ${tools.length}`);
   } while (cursor);
   await client.close();
+  progress('');
   // About 4 characters per token for JSON tool definitions.
   const tokens = Math.round(JSON.stringify(tools).length / 4);
   print(`Tools: ${tools.length} (about ${tokens} tokens of definitions)`);
