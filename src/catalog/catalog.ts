@@ -5,7 +5,7 @@
  */
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend } from '../backends/backend.ts';
-import { exposedName, resourceAlias } from './names.ts';
+import { buildNameTable, buildUriTable, type NameTable } from './names.ts';
 import type { View } from './view.ts';
 
 export interface Route {
@@ -43,29 +43,29 @@ export class Catalog {
   /** Recompute names and maps from the backends' caches (after a list change, state change or reload). */
   rebuild(): void {
     const built: Built = { tools: new Map(), prompts: new Map(), resources: new Map(), templates: [], problems: [] };
-    for (const backend of this.backends()) {
-      if (backend.state === 'disabled' || backend.state === 'stopped') continue;
-      const { prefix, disabledTools } = backend.config;
-      const hidden = new Set(disabledTools);
-      const claim = <T>(map: Map<string, Route & { def: T }>, kind: string, original: string, def: T): string | undefined => {
-        const name = exposedName(prefix, original, this.nameBudget);
-        const taken = map.get(name);
-        if (taken) {
-          built.problems.push({ server: backend.name, message: `${kind} "${original}" is exposed as "${name}", which server "${taken.backend.name}" already uses; give one of them a "prefix"` });
-          return undefined;
-        }
-        map.set(name, { backend, original, def });
-        return name;
-      };
-      for (const tool of backend.lists.tools) {
-        if (hidden.has(tool.name)) continue;
-        claim(built.tools, 'tool', tool.name, tool);
+    const live = this.backends().filter((b) => b.state !== 'disabled' && b.state !== 'stopped');
+    const byName = new Map(live.map((b) => [b.name, b]));
+    const tools = live.map((b) => {
+      const hidden = new Set(b.config.disabledTools);
+      return { backend: b, defs: b.lists.tools.filter((t) => !hidden.has(t.name)) };
+    });
+    // Names are claimed in config order: on a collision the later server's entry is the load error.
+    const claim = <T>(kind: string, lists: { backend: Backend; defs: T[] }[], key: (d: T) => string, table: NameTable, into: Map<string, Route & { def: T }>) => {
+      const defs = new Map(lists.map(({ backend, defs }) => [backend.name, new Map(defs.map((d) => [key(d), d]))]));
+      for (const [name, owner] of table.byExposed) {
+        into.set(name, { backend: byName.get(owner.server)!, original: owner.original, def: defs.get(owner.server)!.get(owner.original)! });
       }
-      for (const prompt of backend.lists.prompts) claim(built.prompts, 'prompt', prompt.name, prompt);
-      for (const resource of backend.lists.resources) {
-        const uri = built.resources.has(resource.uri) ? resourceAlias(prefix, resource.uri) : resource.uri;
-        if (!built.resources.has(uri)) built.resources.set(uri, { backend, original: resource.uri, def: resource });
+      for (const c of table.conflicts) {
+        built.problems.push({ server: c.server, message: `${kind} "${c.original}" would be exposed as "${c.name}", which server "${c.conflictsWith}" already uses; give one of them a different "prefix"` });
       }
+    };
+    const namesOf = <T>(lists: { backend: Backend; defs: T[] }[], key: (d: T) => string) => lists.map(({ backend, defs }) => ({ server: backend.name, prefix: backend.config.prefix, names: defs.map(key) }));
+    claim('tool', tools, (t) => t.name, buildNameTable(namesOf(tools, (t) => t.name), this.nameBudget), built.tools);
+    const prompts = live.map((b) => ({ backend: b, defs: b.lists.prompts }));
+    claim('prompt', prompts, (p) => p.name, buildNameTable(namesOf(prompts, (p) => p.name), this.nameBudget), built.prompts);
+    const resources = live.map((b) => ({ backend: b, defs: b.lists.resources }));
+    claim('resource', resources, (r) => r.uri, buildUriTable(namesOf(resources, (r) => r.uri).map(({ names, ...s }) => ({ ...s, uris: names }))), built.resources);
+    for (const backend of live) {
       for (const template of backend.lists.resourceTemplates) {
         built.templates.push({ backend, def: template, matcher: templateMatcher(template.uriTemplate) });
       }

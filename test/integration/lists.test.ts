@@ -52,3 +52,32 @@ test('--instructions-template lays out the aggregated instructions', async () =>
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('collisions: a bare name taken by an earlier server is a reported load error; a taken resource URI gets an alias', async () => {
+  const serve = await startServe({
+    mcpServers: {
+      first: fixtureEntry(['--name', 'same'], { prefix: '' }),
+      second: fixtureEntry(['--name', 'same'], { prefix: '' }),
+      third: fixtureEntry(['--name', 'same']),
+    },
+  });
+  try {
+    const client = await connectHttp(serve.url);
+    const tools = (await client.listTools()).tools.map((t) => t.name);
+    expect(tools.filter((t) => t === 'echo')).toHaveLength(1);
+    expect(tools).toContain('third_1mcp_echo');
+    const echo = await client.callTool({ name: 'echo', arguments: { text: 'who' } });
+    expect((echo.content as { text: string }[])[0]!.text).toBe('who');
+    const uris = (await client.listResources()).resources.map((r) => r.uri);
+    // first owns the URI; the later servers get <prefix>_1mcp_<uri> (second's prefix is empty).
+    expect(uris).toEqual(['fixture://same/static', '_1mcp_fixture://same/static', 'third_1mcp_fixture://same/static']);
+    const read = await client.readResource({ uri: 'third_1mcp_fixture://same/static' });
+    expect((read.contents[0] as { text: string }).text).toBe('static of same');
+    await client.close();
+    const status = (await (await fetch(`${serve.origin}/api/status`)).json()) as { problems: { server: string; message: string }[] };
+    expect(status.problems.some((p) => p.server === 'second' && p.message.includes('tool "echo"') && p.message.includes('"first"'))).toBe(true);
+    expect(status.problems.filter((p) => p.server === 'third')).toEqual([]);
+  } finally {
+    await serve.stop();
+  }
+});
