@@ -168,7 +168,10 @@ function reportError(e: unknown, cli: CAC, byCommand: Map<Command, CommandDef>, 
       const flags = [...GLOBAL_OPTIONS, ...(def?.options ?? [])].map((s) => `--${longName(s.flags)}`);
       const hint = nearest(unknown[1]!, flags);
       printError(`unknown option ${unknown[1]}${hint ? `; did you mean ${hint}?` : '; see --help'}`);
-    } else printError(message.replace(/`/g, '"'));
+    } else {
+      const missing = /missing required args for command `([^`]+)`/.exec(message);
+      printError(missing ? `missing an argument; usage: ${cli.name} ${missing[1]} (see --help)` : message.replace(/`/g, '"'));
+    }
     return 2;
   }
   if (isOneMcpError(e)) {
