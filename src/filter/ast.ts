@@ -1,9 +1,17 @@
 /** Tag-filter expressions (SPEC §5): the tree, its evaluation, and its canonical text. */
 export type FilterAst = { kind: 'tag'; tag: string } | { kind: 'not'; expr: FilterAst } | { kind: 'and' | 'or'; items: FilterAst[] };
 
+/** One and/or node of `items`; `(a and b) and c` becomes `a and b and c`, so the canonical text parses back to the same tree. */
+export function combine(kind: 'and' | 'or', items: FilterAst[]): FilterAst {
+  const flat = items.flatMap((i) => (i.kind === kind ? i.items : [i]));
+  return flat.length === 1 ? flat[0]! : { kind, items: flat };
+}
+
 /** True when the server's tags satisfy the expression (tags compare case-insensitively). */
 export function evaluate(ast: FilterAst, tags: Iterable<string>): boolean {
-  const set = tags instanceof Set ? (tags as Set<string>) : new Set([...tags].map((t) => t.toLowerCase()));
+  // Lower-case every time, Sets included: parsed tags are lower case, a server's may not be.
+  const set = new Set<string>();
+  for (const t of tags) set.add(t.toLowerCase());
   const run = (node: FilterAst): boolean => {
     switch (node.kind) {
       case 'tag':

@@ -6,7 +6,10 @@
  * Errors say what was expected and where (1-based column).
  */
 import { OneMcpError } from '../errors.ts';
-import type { FilterAst } from './ast.ts';
+import { combine, type FilterAst } from './ast.ts';
+
+/** Plain facts about a syntax error, for an HTTP 400 body or a caret under the CLI argument. */
+export type FilterErrorInfo = { message: string; reason: string; column: number; expression: string };
 
 export class FilterSyntaxError extends OneMcpError {
   constructor(
@@ -15,6 +18,20 @@ export class FilterSyntaxError extends OneMcpError {
     readonly expression: string,
   ) {
     super(`${reason} at column ${column}`, 2);
+  }
+
+  get info(): FilterErrorInfo {
+    return { message: this.message, reason: this.reason, column: this.column, expression: this.expression };
+  }
+}
+
+/** Parse without throwing on bad syntax: callers that answer with an error (HTTP 400) branch on `ok`. */
+export function tryParseFilter(input: string): { ok: true; ast: FilterAst } | { ok: false; error: FilterErrorInfo } {
+  try {
+    return { ok: true, ast: parseFilter(input) };
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) return { ok: false, error: error.info };
+    throw error;
   }
 }
 
@@ -94,7 +111,7 @@ export function parseFilter(input: string): FilterAst {
       pos++;
       items.push(parseAnd(tokens[pos - 1]));
     }
-    return items.length === 1 ? items[0]! : { kind: 'or', items };
+    return combine('or', items);
   };
   const parseAnd = (after?: Token): FilterAst => {
     const items = [parseNot(after)];
@@ -102,7 +119,7 @@ export function parseFilter(input: string): FilterAst {
       pos++;
       items.push(parseNot(tokens[pos - 1]));
     }
-    return items.length === 1 ? items[0]! : { kind: 'and', items };
+    return combine('and', items);
   };
   const parseNot = (after?: Token): FilterAst => {
     const t = peek();
@@ -122,7 +139,7 @@ export function parseFilter(input: string): FilterAst {
       pos++;
       if (peek().type === ')') throw new FilterSyntaxError(`expected an expression inside '()'`, peek().col, input);
       const inner = parseOr();
-      if (peek().type !== ')') throw new FilterSyntaxError(`expected ')' to close the '(' at column ${t.col}`, peek().col, input);
+      if (peek().type !== ')') throw new FilterSyntaxError(`expected ')' to close the '(' from column ${t.col}, found ${describe(peek())}`, peek().col, input);
       pos++;
       return inner;
     }
@@ -140,8 +157,16 @@ export function parseFilter(input: string): FilterAst {
   return ast;
 }
 
-/** "a, b ,c" → ['a','b','c'] (lower case, empty parts dropped): ?tags= and --tags. */
+/** "a, b ,c" → ['a','b','c'] (lower case, empty parts and repeats dropped): ?tags= and --tags. */
 export function parseTagList(text: string | string[]): string[] {
   const parts = Array.isArray(text) ? text.flatMap((t) => t.split(',')) : text.split(',');
   return [...new Set(parts.map((t) => t.trim().toLowerCase()).filter(Boolean))];
+}
+
+/** The view of a plain tag list: any of the tags (1MCP's `?tags=`). An empty list selects nothing, so it is refused. */
+export function viewFromTags(tags: readonly string[]): FilterAst {
+  const list = parseTagList([...tags]);
+  if (list.length === 0) throw new OneMcpError('expected at least one tag (the tag list is empty)', 2);
+  const items = list.map((tag): FilterAst => ({ kind: 'tag', tag }));
+  return items.length === 1 ? items[0]! : { kind: 'or', items };
 }
