@@ -1,30 +1,58 @@
 #!/bin/sh
 # Install 1mcp: download the binary for this OS/architecture, verify its SHA-256, put it on disk.
-#
-#   curl -fsSL <release-url>/install.sh | sh
-#   sh install.sh [--prefix DIR] [--help]
-#
-# Environment:
-#   ONE_MCP_INSTALL_BASE    where release files are: an http(s) URL, a file:// URL or a local folder
-#   ONE_MCP_INSTALL_PREFIX  install folder (default: $HOME/.local/bin); --prefix wins
-#   ONE_MCP_INSTALL_OS, ONE_MCP_INSTALL_ARCH   override detection (linux|darwin|windows, x64|arm64)
+# POSIX sh (runs under dash, bash, zsh, busybox ash). Safe to run again: it replaces the binary atomically.
 set -eu
 
-DEFAULT_BASE="https://github.com/1mcp-dev/1mcp/releases/latest/download"
-BASE="${ONE_MCP_INSTALL_BASE:-$DEFAULT_BASE}"
-PREFIX="${ONE_MCP_INSTALL_PREFIX:-${HOME}/.local/bin}"
+# The one place the release location is written down.
+RELEASES_URL="https://github.com/1mcp-dev/1mcp/releases"
+
+usage() {
+  cat <<EOF
+Install 1mcp.
+
+  curl -fsSL $RELEASES_URL/latest/download/install.sh | sh
+  sh install.sh [--prefix DIR] [--version V] [--help]
+
+Options:
+  --prefix DIR    install folder (default: \$HOME/.local/bin); created if missing
+  --version V     install release V instead of the latest (ignored when ONE_MCP_INSTALL_BASE is set)
+  -h, --help      show this help
+
+Environment:
+  ONE_MCP_INSTALL_BASE     where the release files are: an http(s):// URL, a file:// URL or a local
+                           folder holding 1mcp-<os>-<arch>[.exe] and SHA256SUMS
+                           (default: $RELEASES_URL/latest/download)
+  ONE_MCP_INSTALL_PREFIX   install folder; --prefix wins
+  ONE_MCP_INSTALL_OS       override OS detection (linux, darwin, windows)
+  ONE_MCP_INSTALL_ARCH     override architecture detection (x64, arm64)
+EOF
+}
 
 say() { printf '%s\n' "$*"; }
 fail() { printf '1mcp install: %s\n' "$*" >&2; exit 1; }
 
+PREFIX="${ONE_MCP_INSTALL_PREFIX:-${HOME:-}/.local/bin}"
+VERSION_WANTED=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) [ $# -ge 2 ] || fail "--prefix needs a folder"; PREFIX="$2"; shift 2 ;;
     --prefix=*) PREFIX="${1#--prefix=}"; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --version) [ $# -ge 2 ] || fail "--version needs a version, e.g. --version 0.1.0"; VERSION_WANTED="$2"; shift 2 ;;
+    --version=*) VERSION_WANTED="${1#--version=}"; shift ;;
+    -h|--help) usage; exit 0 ;;
     *) fail "unknown option $1 (try --help)" ;;
   esac
 done
+[ -n "$PREFIX" ] || fail "no install folder: HOME is not set; pass --prefix DIR"
+
+if [ -n "${ONE_MCP_INSTALL_BASE:-}" ]; then
+  BASE="$ONE_MCP_INSTALL_BASE"
+elif [ -n "$VERSION_WANTED" ]; then
+  BASE="$RELEASES_URL/download/v${VERSION_WANTED#v}"
+else
+  BASE="$RELEASES_URL/latest/download"
+fi
+BASE="${BASE%/}"
 
 detect_os() {
   case "$(uname -s)" in
@@ -46,53 +74,78 @@ OS="${ONE_MCP_INSTALL_OS:-$(detect_os)}"
 ARCH="${ONE_MCP_INSTALL_ARCH:-$(detect_arch)}"
 case "$OS-$ARCH" in
   linux-x64|linux-arm64|darwin-x64|darwin-arm64|windows-x64) ;;
-  *) fail "no 1mcp binary for $OS/$ARCH; supported: linux-x64, linux-arm64, darwin-x64, darwin-arm64, windows-x64" ;;
+  *) fail "no 1mcp binary for $OS/$ARCH; supported: linux-x64, linux-arm64, darwin-x64, darwin-arm64, windows-x64 (nothing installed)" ;;
 esac
 ASSET="1mcp-$OS-$ARCH"
 TARGET_NAME=1mcp
 if [ "$OS" = windows ]; then ASSET="$ASSET.exe"; TARGET_NAME=1mcp.exe; fi
 
-TMP="$(mktemp -d 2>/dev/null || mktemp -d -t 1mcp)"
-trap 'rm -rf "$TMP"' EXIT INT TERM
+# Downloads live in a temp dir; it and any half-copied binary go away however the script ends.
+TMP="$(mktemp -d 2>/dev/null || mktemp -d -t 1mcp)" || fail "cannot create a temporary folder"
+STAGED=""
+cleanup() {
+  rm -rf "$TMP"
+  if [ -n "$STAGED" ]; then rm -f "$STAGED"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 fetch() { # fetch <name> <dest>
   case "$BASE" in
     http://*|https://*)
-      if command -v curl >/dev/null 2>&1; then curl -fsSL "$BASE/$1" -o "$2" || fail "could not download $BASE/$1"
-      elif command -v wget >/dev/null 2>&1; then wget -q "$BASE/$1" -O "$2" || fail "could not download $BASE/$1"
-      else fail "need curl or wget to download"; fi ;;
-    file://*) cp "${BASE#file://}/$1" "$2" 2>/dev/null || fail "no $1 in ${BASE#file://}" ;;
-    *) cp "$BASE/$1" "$2" 2>/dev/null || fail "no $1 in $BASE" ;;
+      if command -v curl >/dev/null 2>&1; then
+        curl -fsSL --retry 2 "$BASE/$1" -o "$2" || fail "could not download $BASE/$1 (nothing installed)"
+      elif command -v wget >/dev/null 2>&1; then
+        wget -q "$BASE/$1" -O "$2" || fail "could not download $BASE/$1 (nothing installed)"
+      else
+        fail "need curl or wget to download $BASE/$1"
+      fi ;;
+    file://*) cp "${BASE#file://}/$1" "$2" 2>/dev/null || fail "cannot read ${BASE#file://}/$1 (nothing installed)" ;;
+    *) cp "$BASE/$1" "$2" 2>/dev/null || fail "cannot read $BASE/$1 (nothing installed)" ;;
   esac
 }
 
-sha256() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1
-  elif command -v shasum >/dev/null 2>&1; then shasum -a 256 "$1" | cut -d' ' -f1
-  else fail "need sha256sum or shasum to verify the download"; fi
-}
+if command -v sha256sum >/dev/null 2>&1; then SHA_TOOL="sha256sum"
+elif command -v shasum >/dev/null 2>&1; then SHA_TOOL="shasum -a 256"
+else fail "need sha256sum or shasum to verify the download (nothing installed)"; fi
+sha256() { $SHA_TOOL "$1" | cut -d' ' -f1; }
 
 say "Downloading $ASSET from $BASE"
 fetch SHA256SUMS "$TMP/SHA256SUMS"
 fetch "$ASSET" "$TMP/$ASSET"
-EXPECTED="$(awk -v f="$ASSET" '$2 == f || $2 == "*"f { print $1 }' "$TMP/SHA256SUMS" | head -n 1)"
-[ -n "$EXPECTED" ] || fail "SHA256SUMS has no entry for $ASSET; nothing installed"
+# sha256sum writes "<hex>  <file>" (text mode) or "<hex> *<file>" (binary mode).
+EXPECTED="$(awk -v f="$ASSET" '$2 == f || $2 == "*"f { print tolower($1); exit }' "$TMP/SHA256SUMS")"
+[ -n "$EXPECTED" ] || fail "SHA256SUMS at $BASE has no entry for $ASSET; nothing installed"
 ACTUAL="$(sha256 "$TMP/$ASSET")"
-[ "$EXPECTED" = "$ACTUAL" ] || fail "checksum mismatch for $ASSET (expected $EXPECTED, got $ACTUAL); nothing installed"
+[ "$EXPECTED" = "$ACTUAL" ] || fail "checksum mismatch for $ASSET from $BASE (expected $EXPECTED, got $ACTUAL); nothing installed"
 
-mkdir -p "$PREFIX" || fail "cannot create $PREFIX"
+mkdir -p "$PREFIX" 2>/dev/null || fail "cannot create $PREFIX; pick another folder with --prefix"
+PREFIX="$(cd "$PREFIX" && pwd)"
 DEST="$PREFIX/$TARGET_NAME"
-if [ -f "$DEST" ] && [ "$(sha256 "$DEST")" = "$ACTUAL" ]; then
-  say "1mcp at $DEST is already this version; nothing to do."
-else
-  cp "$TMP/$ASSET" "$PREFIX/.1mcp.tmp.$$"
-  chmod 755 "$PREFIX/.1mcp.tmp.$$"
-  mv -f "$PREFIX/.1mcp.tmp.$$" "$DEST"
-fi
-VERSION="$("$DEST" --version 2>/dev/null || echo unknown)"
-say "1mcp $VERSION installed to $DEST"
+if [ ! -e "$DEST" ]; then WAS=new
+elif [ -f "$DEST" ] && [ "$(sha256 "$DEST")" = "$ACTUAL" ]; then WAS=same
+else WAS=other; fi
+
+# Copy next to the target, then rename: a running 1mcp keeps its old file, nobody sees half a binary.
+STAGED="$PREFIX/.1mcp.tmp.$$"
+cp "$TMP/$ASSET" "$STAGED" || fail "cannot write to $PREFIX; pick another folder with --prefix"
+chmod 755 "$STAGED"
+mv -f "$STAGED" "$DEST" || fail "cannot replace $DEST"
+STAGED=""
+
+VERSION_OUT="$("$DEST" --version 2>&1)" || fail "installed $DEST, but '$DEST --version' failed: $VERSION_OUT"
+case "$WAS" in
+  new) say "1mcp $VERSION_OUT installed to $DEST" ;;
+  same) say "1mcp $VERSION_OUT installed to $DEST (the same file was already there; replaced it)" ;;
+  other) say "1mcp $VERSION_OUT installed to $DEST (replaced the previous one)" ;;
+esac
 
 case ":$PATH:" in
-  *":$PREFIX:"*) ;;
-  *) say "Note: $PREFIX is not on your PATH. Add it, e.g.: echo 'export PATH=\"$PREFIX:\$PATH\"' >> ~/.profile" ;;
+  *":$PREFIX:"*|*":$PREFIX/:"*) ;;
+  *)
+    say ""
+    say "$PREFIX is not on your PATH. To use 1mcp, add it, e.g.:"
+    say "  echo 'export PATH=\"$PREFIX:\$PATH\"' >> ~/.profile && . ~/.profile"
+    ;;
 esac

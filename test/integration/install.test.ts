@@ -1,94 +1,231 @@
-/** install.sh (SPEC §9), offline against a local release folder, run by dash (POSIX sh). */
-import { afterEach, beforeEach, expect, test } from 'bun:test';
+/** install.sh (SPEC §9), offline: the "release" is a temp folder, or that folder served over localhost HTTP. */
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.ts';
 
 const SCRIPT = join(ROOT, 'install.sh');
-const SHELL = existsSync('/usr/bin/dash') ? '/usr/bin/dash' : '/bin/sh';
+// /bin/sh as users run it, then dash (strict POSIX) and bash by name when installed.
+const SHELLS = ['/bin/sh', ...['dash', 'bash'].flatMap((name) => Bun.which(name) ?? [])];
 const os = process.platform === 'darwin' ? 'darwin' : 'linux';
 const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
 const ASSET = `1mcp-${os}-${arch}`;
+const SYSTEM_PATH = '/usr/bin:/bin';
 
 let dir: string;
 let release: string;
 let prefix: string;
+let scratch: string; // TMPDIR for the script, to see that its downloads are removed
 
-function makeRelease(version: string, sums?: string) {
-  const binary = `#!/bin/sh\necho ${version}\n`;
-  writeFileSync(join(release, ASSET), binary);
-  chmodSync(join(release, ASSET), 0o755);
-  const sha = createHash('sha256').update(binary).digest('hex');
-  writeFileSync(join(release, 'SHA256SUMS'), sums ?? `${sha}  ${ASSET}\n${'0'.repeat(64)}  1mcp-windows-x64.exe\n`);
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
-function install(env: Record<string, string> = {}, args: string[] = ['--prefix', prefix]) {
-  const r = spawnSync(SHELL, [SCRIPT, ...args], { env: { PATH: '/usr/bin:/bin', HOME: dir, ONE_MCP_INSTALL_BASE: release, ...env }, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout + r.stderr };
+/** Writes a fake binary for this host plus SHA256SUMS (correct unless `sums` is given). */
+function makeRelease(version: string, sums?: string, body = `#!/bin/sh\necho ${version}\n`) {
+  writeFileSync(join(release, ASSET), body);
+  writeFileSync(join(release, 'SHA256SUMS'), sums ?? `${sha256(body)}  ${ASSET}\n${'0'.repeat(64)}  1mcp-windows-x64.exe\n`);
+}
+
+/** Runs install.sh; async so a Bun.serve in this process can answer its downloads. */
+async function install(env: Record<string, string> = {}, args: string[] = ['--prefix', prefix], shell = '/bin/sh') {
+  const proc = Bun.spawn([shell, SCRIPT, ...args], {
+    env: { PATH: SYSTEM_PATH, HOME: dir, TMPDIR: scratch, ONE_MCP_INSTALL_BASE: release, ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, out: out + err };
+}
+
+/** A PATH folder with only the tools install.sh needs, optionally leaving some out (e.g. curl). */
+function toolbox(without: string[]): string {
+  const tools = ['uname', 'mktemp', 'rm', 'cp', 'awk', 'cut', 'sha256sum', 'shasum', 'mkdir', 'chmod', 'mv', 'cat', 'curl', 'wget'];
+  const box = join(dir, 'toolbox');
+  mkdirSync(box);
+  for (const tool of tools.filter((t) => !without.includes(t))) {
+    const found = Bun.which(tool, { PATH: SYSTEM_PATH });
+    if (found) symlinkSync(found, join(box, tool));
+  }
+  return box;
+}
+
+function installed(): Buffer {
+  return readFileSync(join(prefix, '1mcp'));
 }
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), '1mcp-install-'));
   release = join(dir, 'release');
   prefix = join(dir, 'bin');
+  scratch = join(dir, 'tmp');
   mkdirSync(release);
+  mkdirSync(scratch);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-test('the script is valid POSIX sh', () => {
-  expect(spawnSync(SHELL, ['-n', SCRIPT]).status).toBe(0);
+describe.each(SHELLS)('under %s', (shell) => {
+  test('the script parses (sh -n)', () => {
+    const r = spawnSync(shell, ['-n', SCRIPT], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('installs, verifies, says the folder is not on PATH; a second run replaces it with the same file', async () => {
+    makeRelease('0.1.0');
+    const first = await install({}, ['--prefix', prefix], shell);
+    expect(first.out).toContain(`1mcp 0.1.0 installed to ${prefix}/1mcp`);
+    expect(first.code).toBe(0);
+    expect(first.out).toContain(`${prefix} is not on your PATH`);
+    expect(first.out).toContain(`export PATH="${prefix}:$PATH"`);
+    expect(statSync(join(prefix, '1mcp')).mode & 0o777).toBe(0o755);
+    const before = installed();
+
+    const second = await install({ PATH: `${prefix}:${SYSTEM_PATH}` }, ['--prefix', prefix], shell);
+    expect(second.code).toBe(0);
+    expect(second.out).toContain('the same file was already there; replaced it');
+    expect(second.out).not.toContain('not on your PATH');
+    expect(installed().equals(before)).toBe(true);
+    // No staging file or temp download left behind.
+    expect(readdirSync(prefix)).toEqual(['1mcp']);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
 });
 
-test('installs, verifies, says the folder is not on PATH; a second run is safe', () => {
+test('a newer release replaces the older binary and says so', async () => {
   makeRelease('0.1.0');
-  const first = install();
-  expect(first.code).toBe(0);
-  expect(first.out).toContain(`1mcp 0.1.0 installed to ${prefix}/1mcp`);
-  expect(first.out).toContain('is not on your PATH');
-  expect(statSync(join(prefix, '1mcp')).mode & 0o111).not.toBe(0);
-  const before = readFileSync(join(prefix, '1mcp'));
-  const second = install({ PATH: `${prefix}:/usr/bin:/bin` });
-  expect(second.code).toBe(0);
-  expect(second.out).toContain('already this version');
-  expect(second.out).not.toContain('not on your PATH');
-  expect(readFileSync(join(prefix, '1mcp')).equals(before)).toBe(true);
-});
-
-test('ONE_MCP_INSTALL_PREFIX and a file:// base work too', () => {
+  expect((await install()).code).toBe(0);
   makeRelease('0.2.0');
-  const r = install({ ONE_MCP_INSTALL_PREFIX: prefix, ONE_MCP_INSTALL_BASE: `file://${release}` }, []);
+  const r = await install();
   expect(r.code).toBe(0);
-  expect(r.out).toContain('1mcp 0.2.0 installed');
+  expect(r.out).toContain(`1mcp 0.2.0 installed to ${prefix}/1mcp (replaced the previous one)`);
+  expect(installed().toString()).toContain('echo 0.2.0');
 });
 
-test('a checksum mismatch installs nothing and leaves an earlier install untouched', () => {
+test('ONE_MCP_INSTALL_PREFIX and a file:// base work; the default prefix is ~/.local/bin', async () => {
+  makeRelease('0.2.0');
+  const viaEnv = await install({ ONE_MCP_INSTALL_PREFIX: prefix, ONE_MCP_INSTALL_BASE: `file://${release}` }, []);
+  expect(viaEnv.code).toBe(0);
+  expect(viaEnv.out).toContain(`1mcp 0.2.0 installed to ${prefix}/1mcp`);
+
+  const byDefault = await install({}, []);
+  expect(byDefault.code).toBe(0);
+  expect(byDefault.out).toContain(`installed to ${join(dir, '.local', 'bin', '1mcp')}`);
+});
+
+test('a checksum mismatch installs nothing and leaves an earlier install untouched', async () => {
   makeRelease('0.1.0');
-  expect(install().code).toBe(0);
-  const before = readFileSync(join(prefix, '1mcp'));
+  expect((await install()).code).toBe(0);
+  const before = installed();
   makeRelease('0.3.0', `${'f'.repeat(64)}  ${ASSET}\n`);
-  const r = install();
+  const r = await install();
   expect(r.code).not.toBe(0);
-  expect(r.out).toContain('checksum mismatch');
+  expect(r.out).toContain(`checksum mismatch for ${ASSET}`);
   expect(r.out).toContain('nothing installed');
-  expect(readFileSync(join(prefix, '1mcp')).equals(before)).toBe(true);
+  expect(installed().equals(before)).toBe(true);
+  expect(readdirSync(prefix)).toEqual(['1mcp']);
+  expect(readdirSync(scratch)).toEqual([]);
 });
 
-test('a missing entry in SHA256SUMS is an error', () => {
+test('a missing entry in SHA256SUMS is an error; nothing installed', async () => {
   makeRelease('0.1.0', `${'a'.repeat(64)}  something-else\n`);
-  const r = install();
+  const r = await install();
   expect(r.code).not.toBe(0);
-  expect(r.out).toContain(`SHA256SUMS has no entry for ${ASSET}`);
-  expect(existsSync(join(prefix, '1mcp'))).toBe(false);
+  expect(r.out).toContain(`SHA256SUMS at ${release} has no entry for ${ASSET}`);
+  expect(existsSync(prefix)).toBe(false);
 });
 
-test('an unsupported platform names what it found and what is supported; nothing installed', () => {
+test('a missing asset in the release folder is an error; nothing installed', async () => {
   makeRelease('0.1.0');
-  const r = install({ ONE_MCP_INSTALL_OS: 'plan9' });
+  rmSync(join(release, ASSET));
+  const r = await install();
   expect(r.code).not.toBe(0);
-  expect(r.out).toContain(`no 1mcp binary for plan9/${arch}`);
-  expect(r.out).toContain('linux-x64, linux-arm64, darwin-x64, darwin-arm64, windows-x64');
+  expect(r.out).toContain(`cannot read ${release}/${ASSET}`);
   expect(existsSync(prefix)).toBe(false);
+});
+
+test('an unsupported OS or architecture names what it found and what is supported; nothing installed', async () => {
+  makeRelease('0.1.0');
+  const badOs = await install({ ONE_MCP_INSTALL_OS: 'plan9' });
+  expect(badOs.code).not.toBe(0);
+  expect(badOs.out).toContain(`no 1mcp binary for plan9/${arch}`);
+  expect(badOs.out).toContain('supported: linux-x64, linux-arm64, darwin-x64, darwin-arm64, windows-x64');
+
+  const badArch = await install({ ONE_MCP_INSTALL_ARCH: 'riscv64' });
+  expect(badArch.code).not.toBe(0);
+  expect(badArch.out).toContain(`no 1mcp binary for ${os}/riscv64`);
+  expect(existsSync(prefix)).toBe(false);
+});
+
+test('windows gets the .exe asset and installs 1mcp.exe', async () => {
+  const body = '#!/bin/sh\necho 0.4.0\n';
+  writeFileSync(join(release, '1mcp-windows-x64.exe'), body);
+  writeFileSync(join(release, 'SHA256SUMS'), `${sha256(body)} *1mcp-windows-x64.exe\n`);
+  const r = await install({ ONE_MCP_INSTALL_OS: 'windows', ONE_MCP_INSTALL_ARCH: 'x64' });
+  expect(r.code).toBe(0);
+  expect(r.out).toContain(`1mcp 0.4.0 installed to ${prefix}/1mcp.exe`);
+});
+
+test('a binary that cannot report its version fails the install loudly', async () => {
+  makeRelease('0.1.0', undefined, '#!/bin/sh\necho boom >&2\nexit 3\n');
+  const r = await install();
+  expect(r.code).not.toBe(0);
+  expect(r.out).toContain(`'${prefix}/1mcp --version' failed: boom`);
+});
+
+test('--help describes the options and the environment variables', async () => {
+  const r = await install({}, ['--help']);
+  expect(r.code).toBe(0);
+  for (const word of ['--prefix', '--version', 'ONE_MCP_INSTALL_BASE', 'ONE_MCP_INSTALL_PREFIX', 'ONE_MCP_INSTALL_OS', 'ONE_MCP_INSTALL_ARCH']) {
+    expect(r.out).toContain(word);
+  }
+  const bad = await install({}, ['--frobnicate']);
+  expect(bad.code).not.toBe(0);
+  expect(bad.out).toContain('unknown option --frobnicate');
+});
+
+test('--version picks a versioned release URL (seen offline: no downloader on PATH)', async () => {
+  const box = toolbox(['curl', 'wget']);
+  const r = await install({ PATH: box, ONE_MCP_INSTALL_BASE: '' }, ['--prefix', prefix, '--version', 'v0.5.0']);
+  expect(r.code).not.toBe(0);
+  expect(r.out).toContain('need curl or wget to download https://github.com/1mcp-dev/1mcp/releases/download/v0.5.0/SHA256SUMS');
+  expect(existsSync(prefix)).toBe(false);
+});
+
+describe('over HTTP (localhost)', () => {
+  let server: ReturnType<typeof Bun.serve>;
+  beforeEach(() => {
+    server = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch(req) {
+        const file = join(release, new URL(req.url).pathname.split('/').pop() ?? '');
+        return existsSync(file) ? new Response(Bun.file(file)) : new Response('not found', { status: 404 });
+      },
+    });
+  });
+  afterEach(() => server.stop(true));
+  const base = () => `http://127.0.0.1:${server.port}/releases/latest/download`;
+
+  for (const downloader of ['curl', 'wget']) {
+    test.skipIf(!Bun.which(downloader, { PATH: SYSTEM_PATH }))(`downloads with ${downloader}`, async () => {
+      makeRelease('0.6.0');
+      const box = toolbox([downloader === 'curl' ? 'wget' : 'curl']);
+      const r = await install({ PATH: box, ONE_MCP_INSTALL_BASE: base() });
+      expect(r.out).toContain(`1mcp 0.6.0 installed to ${prefix}/1mcp`);
+      expect(r.code).toBe(0);
+    });
+  }
+
+  test('a 404 is a clear error; nothing installed', async () => {
+    makeRelease('0.6.0');
+    rmSync(join(release, ASSET));
+    const r = await install({ ONE_MCP_INSTALL_BASE: base() });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain(`could not download ${base()}/${ASSET}`);
+    expect(existsSync(prefix)).toBe(false);
+  });
 });
