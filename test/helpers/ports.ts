@@ -1,0 +1,14 @@
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; another process could still take it later). */
+import { createServer } from 'node:net';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('could not read the port the OS chose'))));
+    });
+  });
+}
