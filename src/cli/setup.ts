@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { updateFile } from '../config/safe-write.ts';
-import { codexConfigPath, removeCodexServer, upsertCodexServer } from '../integrations/codex.ts';
+import { codexConfigPath, codexServerEntry, removeCodexServer, upsertCodexServer } from '../integrations/codex.ts';
 import { selfLaunch } from '../runtime/self.ts';
 import { PACKAGE_NAME, VERSION } from '../version.ts';
 import { commandContext } from './context.ts';
@@ -59,7 +59,12 @@ function listClients(options: Record<string, any>): number {
   const file = codexConfigPath();
   const found = existsSync(file) || existsSync(dirname(file));
   let configured = false;
-  if (existsSync(file)) configured = /\[mcp_servers\.(?:"?1mcp"?)\]/.test(readFileSync(file, 'utf8'));
+  if (existsSync(file)) {
+    // As Codex reads it (any form of the table), not by pattern; an unreadable file counts as not configured.
+    try {
+      configured = codexServerEntry(readFileSync(file, 'utf8'), options.name ?? '1mcp') !== undefined;
+    } catch {}
+  }
   const rows = [{ client: 'codex', config: file, found, configured }];
   if (options.json) printJson(rows);
   else print(table(['CLIENT', 'FOUND', '1MCP', 'CONFIG'], rows.map((r) => [r.client, r.found ? 'yes' : 'no', r.configured ? color.green('configured') : 'no', r.config])));
