@@ -1,15 +1,17 @@
 /** Compile view selectors (tags, filter expressions, presets) into View objects. */
 import type { View } from '../catalog/view.ts';
 import type { Preset } from '../config/presets.ts';
-import { evaluate, fromTagQuery, parseFilter, parseTagList, toExpression, type FilterAst } from '../filter/index.ts';
+import { evaluate, fromTagQuery, parseFilter, parseTagList, toExpression, viewFromTags, type FilterAst } from '../filter/index.ts';
 
 function viewOfAst(ast: FilterAst, key: string, label: string): View {
   return { key, label, includes: (tags) => evaluate(ast, tags) };
 }
 
+/** ?tags=a,b: servers with any of them. An empty list selects nothing. */
 export function viewOfTags(text: string): View {
   const tags = parseTagList(text);
-  return { key: `tags:${tags.join(',')}`, label: `tags ${tags.join(', ')}`, includes: (serverTags) => serverTags.some((t) => tags.includes(t.toLowerCase())) };
+  if (tags.length === 0) return { key: 'tags:', label: 'no tags', includes: () => false };
+  return viewOfAst(viewFromTags(tags), `tags:${tags.join(',')}`, `tags ${tags.join(', ')}`);
 }
 
 export function compileFilter(expr: string): View {
