@@ -12,7 +12,7 @@ import { Session } from '../sessions/session.ts';
 import { narrowToTags, resolveView, selectorFromQuery } from '../views.ts';
 import { MAX_BODY_BYTES, readBodyText } from './body.ts';
 import { makeHostGuard } from './guard.ts';
-import { json, rpcError, text } from './responses.ts';
+import { rpcError, text } from './responses.ts';
 import { WebSseServerTransport } from './sse-transport.ts';
 import { healthRoutes } from './health.ts';
 
