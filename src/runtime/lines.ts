@@ -5,6 +5,8 @@
 export class LineSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Inside a line already reported as too long: its bytes are skipped up to its newline. */
+  private discarding = false;
 
   constructor(
     private readonly onLine: (line: string) => void,
@@ -19,28 +21,43 @@ export class LineSplitter {
       const nl = chunk.indexOf(10, start);
       if (nl === -1) break;
       const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (this.discarding) {
+        // The end of the dropped line: its tail is not a message of its own.
+        this.discarding = false;
+        continue;
+      }
+      const bytes = this.pendingBytes + piece.length;
+      if (bytes > this.maxLineBytes) {
+        this.overflow(bytes);
+        continue;
+      }
       let line: string;
       if (this.pending.length > 0) {
         this.pending.push(piece);
-        line = Buffer.concat(this.pending, this.pendingBytes + piece.length).toString('utf8');
+        line = Buffer.concat(this.pending, bytes).toString('utf8');
         this.pending = [];
         this.pendingBytes = 0;
       } else line = piece.toString('utf8');
       if (line.endsWith('\r')) line = line.slice(0, -1);
       if (line.length > 0) this.onLine(line);
-      start = nl + 1;
     }
-    if (start < chunk.length) {
+    if (start < chunk.length && !this.discarding) {
       const rest = chunk.subarray(start);
       this.pendingBytes += rest.length;
       if (this.pendingBytes > this.maxLineBytes) {
-        this.onOverflow(this.pendingBytes);
-        this.pending = [];
-        this.pendingBytes = 0;
+        this.overflow(this.pendingBytes);
+        this.discarding = true;
         return;
       }
       // Copy: the caller may reuse the chunk's memory.
       this.pending.push(Buffer.from(rest));
     }
+  }
+
+  private overflow(bytes: number): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.onOverflow(bytes);
   }
 }
