@@ -274,3 +274,34 @@ export function sameValue(a: unknown, b: unknown): boolean {
   const rb = b as Record<string, unknown>;
   return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], rb[k]));
 }
+
+/**
+ * Where a table's block ends for removal: the next header, less the comment lines right above that
+ * header (they introduce the next table), never reaching back into the table's own statements.
+ */
+export function blockCut(text: string, statements: Statement[], header: Header): number {
+  const i = statements.indexOf(header);
+  const next = statements.slice(i + 1).find((s) => s.kind === 'header');
+  if (!next) return text.length;
+  const floor = statements[statements.indexOf(next) - 1]!.end;
+  let cut = next.start;
+  while (cut > floor) {
+    const lineStart = text.lastIndexOf('\n', cut - 2) + 1;
+    if (!text.slice(lineStart, cut).trimStart().startsWith('#')) break;
+    cut = lineStart;
+  }
+  return cut;
+}
+
+/**
+ * Drop everything from `start` (a line start) to the end. An empty line just before goes too (the one
+ * appendTable added), and a file that had no final line break gets none back.
+ */
+export function cutTail(text: string, start: number): string {
+  let out = text.slice(0, start);
+  const lastBreak = (s: string) => (s.endsWith('\r\n') ? 2 : s.endsWith('\n') ? 1 : 0);
+  const n = lastBreak(out);
+  if (n > 0 && (out.length === n || out[out.length - n - 1] === '\n')) out = out.slice(0, -n);
+  if (!text.endsWith('\n')) out = out.slice(0, out.length - lastBreak(out));
+  return out;
+}
