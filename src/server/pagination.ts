@@ -7,21 +7,18 @@ import { RpcError } from './errors.ts';
 
 export const PAGE_SIZE = 100;
 
+const INVALID_CURSOR = 'invalid cursor: pass the nextCursor of the previous page unchanged, or no cursor for the first page';
+
 export function paginate<T>(items: T[], keyOf: (item: T) => string, cursor: string | undefined, enabled: boolean): { page: T[]; nextCursor?: string } {
   if (!enabled && cursor === undefined) return { page: items };
   let start = 0;
   if (cursor !== undefined) {
-    let last: string;
-    try {
-      last = Buffer.from(cursor, 'base64url').toString('utf8');
-    } catch {
-      throw new RpcError(ErrorCode.InvalidParams, 'invalid cursor');
-    }
-    const m = /^1mcp:(\d+):(.*)$/s.exec(last);
-    if (!m) throw new RpcError(ErrorCode.InvalidParams, 'invalid cursor');
+    // base64url decoding never throws (it skips foreign characters): the shape check below is the guard.
+    const m = /^1mcp:(\d+):(.*)$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!m) throw new RpcError(ErrorCode.InvalidParams, INVALID_CURSOR);
     const index = items.findIndex((i) => keyOf(i) === m[2]);
-    // The item is gone: continue from where it was.
-    start = index >= 0 ? index + 1 : Math.min(Number(m[1]) + 1, items.length);
+    // The last item sent is gone: the one after it has moved up into its place.
+    start = index >= 0 ? index + 1 : Math.min(Number(m[1]), items.length);
   }
   const page = items.slice(start, start + PAGE_SIZE);
   const more = start + PAGE_SIZE < items.length;
