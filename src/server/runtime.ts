@@ -11,6 +11,7 @@ import { EVERYTHING, fixedView, type ViewRef } from '../catalog/view.ts';
 import { loadServers } from '../config/mcp-config.ts';
 import type { ServerConfig } from '../config/mcp-schema.ts';
 import type { ConfigPaths } from '../config/paths.ts';
+import { ensureIdentitySecret } from '../config/identity-secret.ts';
 import { removePidFile, writePidFile } from '../config/pidfile.ts';
 import { readPresetsFile, type Preset } from '../config/presets.ts';
 import { readTokensFile } from '../config/tokens.ts';
@@ -167,6 +168,7 @@ export class ServeRuntime {
     this.http = listener.http;
     this.port = listener.http.port;
     listener.ready(createApp(this));
+    ensureIdentitySecret(this.paths.dir); // before server.pid: a proxy that finds us can check our identity
     writePidFile(this.paths.pidFile, {
       pid: process.pid,
       url: this.url,

@@ -1,6 +1,7 @@
 /** /health*, the runtime identity, and the small JSON API used by `1mcp mcp status|restart` (SPEC §3.1, §3.4). */
 import type { ServeRuntime } from '../runtime.ts';
 import { exposedName } from '../../catalog/names.ts';
+import { runtimeIdentity } from './identity.ts';
 import { json, text } from './responses.ts';
 
 export type HealthLevel = 'minimal' | 'basic' | 'full';
@@ -56,7 +57,7 @@ export function healthRoutes(rt: ServeRuntime) {
         return backend ? json(backend.status()) : json({ error: `no server named "${one[1]}"` }, 404);
       }
       if (request.method === 'GET' && path === '/.well-known/1mcp/runtime-identity') {
-        return json({ name: '1mcp', version: rt.version, pid: process.pid, configDir: rt.configDir });
+        return json(runtimeIdentity(rt, new URL(request.url).searchParams));
       }
       if (request.method === 'GET' && path === '/api/status') {
         return json({
