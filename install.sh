@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install 1mcp: download the binary for this OS/architecture, verify its SHA-256, put it on disk.
 # POSIX sh (runs under dash, bash, zsh, busybox ash). Safe to run again: it replaces the binary atomically.
+# Downloads are https only, redirects included: SHA256SUMS comes over the same connection as the binary,
+# so over plain http both could be swapped together (see docs/security.md).
 set -eu
 
 # The one place the release location is written down.
@@ -15,12 +17,13 @@ Install 1mcp.
 
 Options:
   --prefix DIR    install folder (default: \$HOME/.local/bin); created if missing
-  --version V     install release V instead of the latest (ignored when ONE_MCP_INSTALL_BASE is set)
+  --version V     install release V instead of the latest; with ONE_MCP_INSTALL_BASE the binary
+                  found there must report V, else nothing is installed
   -h, --help      show this help
 
 Environment:
-  ONE_MCP_INSTALL_BASE     where the release files are: an http(s):// URL, a file:// URL or a local
-                           folder holding 1mcp-<os>-<arch>[.exe] and SHA256SUMS
+  ONE_MCP_INSTALL_BASE     the folder of one release, holding 1mcp-<os>-<arch>[.exe] and SHA256SUMS:
+                           an https:// URL, a file:// URL or a local folder (plain http:// is refused)
                            (default: $RELEASES_URL/latest/download)
   ONE_MCP_INSTALL_PREFIX   install folder; --prefix wins
   ONE_MCP_INSTALL_OS       override OS detection (linux, darwin, windows)
@@ -45,14 +48,19 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$PREFIX" ] || fail "no install folder: HOME is not set; pass --prefix DIR"
 
+VERSION_WANTED="${VERSION_WANTED#v}"
 if [ -n "${ONE_MCP_INSTALL_BASE:-}" ]; then
   BASE="$ONE_MCP_INSTALL_BASE"
 elif [ -n "$VERSION_WANTED" ]; then
-  BASE="$RELEASES_URL/download/v${VERSION_WANTED#v}"
+  BASE="$RELEASES_URL/download/v$VERSION_WANTED"
 else
   BASE="$RELEASES_URL/latest/download"
 fi
 BASE="${BASE%/}"
+case "$BASE" in
+  [Hh][Tt][Tt][Pp][Ss]://*|[Ff][Ii][Ll][Ee]://*) ;;
+  *://*) fail "refusing ONE_MCP_INSTALL_BASE=$BASE: only https:// URLs, file:// URLs and local folders are allowed (over plain http the binary and its checksum could both be swapped); nothing installed" ;;
+esac
 
 detect_os() {
   case "$(uname -s)" in
@@ -91,17 +99,53 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# curl refuses anything but https itself, also on redirects (exit 1 = protocol refused).
+fetch_curl() { # fetch_curl <url> <dest>
+  rc=0
+  curl -fsSL --proto =https --proto-redir =https --retry 2 "$1" -o "$2" || rc=$?
+  case "$rc" in
+    0) ;;
+    1) fail "refused to download $1: it is not https or redirects to a non-https URL; nothing installed" ;;
+    *) fail "could not download $1 (nothing installed)" ;;
+  esac
+}
+
+# wget's --https-only does not apply to redirects of a single download, so wget is told to stop at every
+# redirect and this loop follows it only when the new location is https.
+fetch_wget() { # fetch_wget <url> <dest>
+  url="$1"; hops=0
+  while :; do
+    case "$url" in
+      [Hh][Tt][Tt][Pp][Ss]://*) ;;
+      *) fail "refused to follow a redirect from $1 to $url: downloads must stay on https; nothing installed" ;;
+    esac
+    if LC_ALL=C wget -nv -S --max-redirect=0 -O "$2" "$url" 2>"$TMP/wget.log"; then return 0; fi
+    # -S shows the response headers indented by two spaces; wget's own messages are not indented.
+    location="$(awk '$1 == "Location:" { l = $2 } END { sub(/\r$/, "", l); print l }' "$TMP/wget.log")"
+    if [ -z "$location" ]; then
+      awk 'substr($0, 1, 2) != "  "' "$TMP/wget.log" >&2
+      fail "could not download $1 (nothing installed)"
+    fi
+    hops=$((hops + 1))
+    [ "$hops" -le 10 ] || fail "too many redirects downloading $1; nothing installed"
+    rest="${url#????????}" # the URL after "https://"
+    case "$location" in
+      *://*) url="$location" ;;
+      //*) url="https:$location" ;;
+      /*) url="https://${rest%%/*}$location" ;;
+      *) url="${url%/*}/$location" ;;
+    esac
+  done
+}
+
 fetch() { # fetch <name> <dest>
   case "$BASE" in
-    http://*|https://*)
-      if command -v curl >/dev/null 2>&1; then
-        curl -fsSL --retry 2 "$BASE/$1" -o "$2" || fail "could not download $BASE/$1 (nothing installed)"
-      elif command -v wget >/dev/null 2>&1; then
-        wget -q "$BASE/$1" -O "$2" || fail "could not download $BASE/$1 (nothing installed)"
-      else
-        fail "need curl or wget to download $BASE/$1"
+    [Hh][Tt][Tt][Pp][Ss]://*)
+      if command -v curl >/dev/null 2>&1; then fetch_curl "$BASE/$1" "$2"
+      elif command -v wget >/dev/null 2>&1; then fetch_wget "$BASE/$1" "$2"
+      else fail "need curl or wget to download $BASE/$1"
       fi ;;
-    file://*) cp "${BASE#file://}/$1" "$2" 2>/dev/null || fail "cannot read ${BASE#file://}/$1 (nothing installed)" ;;
+    [Ff][Ii][Ll][Ee]://*) cp "${BASE#???????}/$1" "$2" 2>/dev/null || fail "cannot read ${BASE#???????}/$1 (nothing installed)" ;;
     *) cp "$BASE/$1" "$2" 2>/dev/null || fail "cannot read $BASE/$1 (nothing installed)" ;;
   esac
 }
@@ -127,14 +171,20 @@ if [ ! -e "$DEST" ]; then WAS=new
 elif [ -f "$DEST" ] && [ "$(sha256 "$DEST")" = "$ACTUAL" ]; then WAS=same
 else WAS=other; fi
 
-# Copy next to the target, then rename: a running 1mcp keeps its old file, nobody sees half a binary.
-STAGED="$PREFIX/.1mcp.tmp.$$"
+# Stage next to the target under a fresh unpredictable name (mktemp creates it exclusively, so a planted
+# file or symlink cannot redirect the copy), check it runs, then rename: a running 1mcp keeps its old file,
+# nobody sees half a binary, and a binary that fails the checks never replaces a working one.
+STAGED="$(mktemp "$PREFIX/.1mcp.XXXXXX" 2>/dev/null)" || fail "cannot write to $PREFIX; pick another folder with --prefix"
 cp "$TMP/$ASSET" "$STAGED" || fail "cannot write to $PREFIX; pick another folder with --prefix"
 chmod 755 "$STAGED"
+VERSION_OUT="$("$STAGED" --version 2>&1)" || fail "the downloaded 1mcp does not run here ('1mcp --version' failed: $VERSION_OUT); nothing installed"
+if [ -n "$VERSION_WANTED" ] && [ "$VERSION_OUT" != "$VERSION_WANTED" ]; then
+  HINT=""
+  if [ -n "${ONE_MCP_INSTALL_BASE:-}" ]; then HINT=" (point ONE_MCP_INSTALL_BASE at the folder of release $VERSION_WANTED, or leave out --version)"; fi
+  fail "asked for version $VERSION_WANTED, but the release at $BASE is $VERSION_OUT; nothing installed$HINT"
+fi
 mv -f "$STAGED" "$DEST" || fail "cannot replace $DEST"
 STAGED=""
-
-VERSION_OUT="$("$DEST" --version 2>&1)" || fail "installed $DEST, but '$DEST --version' failed: $VERSION_OUT"
 case "$WAS" in
   new) say "1mcp $VERSION_OUT installed to $DEST" ;;
   same) say "1mcp $VERSION_OUT installed to $DEST (the same file was already there; replaced it)" ;;

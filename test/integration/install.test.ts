@@ -1,5 +1,9 @@
-/** install.sh (SPEC §9), offline: the "release" is a temp folder, or that folder served over localhost HTTP. */
-import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+/**
+ * install.sh, offline: the "release" is a temp folder, or that folder served over HTTPS on localhost with a
+ * throw-away self-signed certificate that only the script's downloader is told to trust (CURL_CA_BUNDLE,
+ * WGETRC). The script has no switch that allows plain http, so these tests run exactly the code users run.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'bun:test';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,6 +23,7 @@ let dir: string;
 let release: string;
 let prefix: string;
 let scratch: string; // TMPDIR for the script, to see that its downloads are removed
+let lastPid = 0; // the shell running install.sh, i.e. the script's $$
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -37,6 +42,7 @@ async function install(env: Record<string, string> = {}, args: string[] = ['--pr
     stdout: 'pipe',
     stderr: 'pipe',
   });
+  lastPid = proc.pid;
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, out: out + err };
 }
@@ -169,11 +175,51 @@ test('windows gets the .exe asset and installs 1mcp.exe', async () => {
   expect(r.out).toContain(`1mcp 0.4.0 installed to ${prefix}/1mcp.exe`);
 });
 
-test('a binary that cannot report its version fails the install loudly', async () => {
-  makeRelease('0.1.0', undefined, '#!/bin/sh\necho boom >&2\nexit 3\n');
+test('a binary that cannot report its version fails the install loudly and never replaces the working one', async () => {
+  makeRelease('0.1.0');
+  expect((await install()).code).toBe(0);
+  const before = installed();
+  makeRelease('0.2.0', undefined, '#!/bin/sh\necho boom >&2\nexit 3\n');
   const r = await install();
   expect(r.code).not.toBe(0);
-  expect(r.out).toContain(`'${prefix}/1mcp --version' failed: boom`);
+  expect(r.out).toContain("the downloaded 1mcp does not run here ('1mcp --version' failed: boom); nothing installed");
+  expect(installed().equals(before)).toBe(true);
+  expect(readdirSync(prefix)).toEqual(['1mcp']); // the staged copy is gone too
+});
+
+test('--version V with ONE_MCP_INSTALL_BASE holding another version installs nothing and says so', async () => {
+  makeRelease('0.1.0');
+  expect((await install()).code).toBe(0);
+  const before = installed();
+  makeRelease('0.2.0');
+  const r = await install({}, ['--prefix', prefix, '--version', '9.9.9']);
+  expect(r.code).not.toBe(0);
+  expect(r.out).toContain(`asked for version 9.9.9, but the release at ${release} is 0.2.0; nothing installed`);
+  expect(r.out).toContain('point ONE_MCP_INSTALL_BASE at the folder of release 9.9.9, or leave out --version');
+  expect(installed().equals(before)).toBe(true);
+  expect(readdirSync(prefix)).toEqual(['1mcp']);
+  expect(readdirSync(scratch)).toEqual([]);
+});
+
+test('--version V with ONE_MCP_INSTALL_BASE holding V installs it (with or without the leading v)', async () => {
+  makeRelease('0.2.0');
+  for (const wanted of ['0.2.0', 'v0.2.0']) {
+    const r = await install({}, ['--prefix', prefix, '--version', wanted]);
+    expect(r.out).toContain(`1mcp 0.2.0 installed to ${prefix}/1mcp`);
+    expect(r.code).toBe(0);
+  }
+});
+
+test('plain http:// (any case) and other schemes are refused before anything is downloaded', async () => {
+  makeRelease('0.1.0');
+  for (const base of ['http://127.0.0.1:9/release', 'HTTP://example.com/release', 'ftp://example.com/release']) {
+    const r = await install({ ONE_MCP_INSTALL_BASE: base });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain(`refusing ONE_MCP_INSTALL_BASE=${base}: only https:// URLs, file:// URLs and local folders are allowed`);
+    expect(r.out).not.toContain('Downloading');
+  }
+  expect(existsSync(prefix)).toBe(false);
+  expect(readdirSync(scratch)).toEqual([]);
 });
 
 test('--help describes the options and the environment variables', async () => {
@@ -195,37 +241,142 @@ test('--version picks a versioned release URL (seen offline: no downloader on PA
   expect(existsSync(prefix)).toBe(false);
 });
 
-describe('over HTTP (localhost)', () => {
+describe.skipIf(!Bun.which('openssl'))('over HTTPS (localhost, self-signed certificate)', () => {
+  let tls: string; // folder with the certificate, its key and a wgetrc naming the certificate
+  let trust: Record<string, string>; // env that makes curl and wget (and nothing else) trust it
   let server: ReturnType<typeof Bun.serve>;
+  let plain: ReturnType<typeof Bun.serve>; // a plain-http twin of the release folder
+  let plainRequests: string[];
+  let beforeAsset: (() => void) | undefined; // runs when the binary is requested, before it is sent
+
+  beforeAll(() => {
+    tls = mkdtempSync(join(tmpdir(), '1mcp-install-tls-'));
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', join(tls, 'key.pem'), '-out', join(tls, 'cert.pem'), '-days', '2', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+    writeFileSync(join(tls, 'wgetrc'), `ca_certificate = ${join(tls, 'cert.pem')}\n`);
+    trust = { CURL_CA_BUNDLE: join(tls, 'cert.pem'), WGETRC: join(tls, 'wgetrc') };
+  });
+  afterAll(() => rmSync(tls, { recursive: true, force: true }));
+
+  const fileResponse = (name: string) => {
+    const file = join(release, name);
+    return existsSync(file) ? new Response(Bun.file(file)) : new Response('not found', { status: 404 });
+  };
+
   beforeEach(() => {
-    server = Bun.serve({
+    plainRequests = [];
+    beforeAsset = undefined;
+    plain = Bun.serve({
       port: 0,
       hostname: '127.0.0.1',
       fetch(req) {
-        const file = join(release, new URL(req.url).pathname.split('/').pop() ?? '');
-        return existsSync(file) ? new Response(Bun.file(file)) : new Response('not found', { status: 404 });
+        const name = new URL(req.url).pathname.split('/').pop() ?? '';
+        plainRequests.push(name);
+        return fileResponse(name);
+      },
+    });
+    server = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      tls: { cert: readFileSync(join(tls, 'cert.pem'), 'utf8'), key: readFileSync(join(tls, 'key.pem'), 'utf8') },
+      fetch(req) {
+        const [, folder, name = ''] = new URL(req.url).pathname.split('/');
+        // /hop/… redirects within https, as GitHub's release URLs do; /to-http/… downgrades to plain http.
+        if (folder === 'hop') return Response.redirect(`https://127.0.0.1:${server.port}/release/${name}`, 302);
+        if (folder === 'relative') return new Response(null, { status: 302, headers: { Location: `/release/${name}` } });
+        if (folder === 'to-http') return Response.redirect(`http://127.0.0.1:${plain.port}/release/${name}`, 302);
+        if (name === ASSET) beforeAsset?.();
+        return fileResponse(name);
       },
     });
   });
-  afterEach(() => server.stop(true));
-  const base = () => `http://127.0.0.1:${server.port}/releases/latest/download`;
+  afterEach(() => {
+    server.stop(true);
+    plain.stop(true);
+  });
+  const base = (folder = 'release') => `https://127.0.0.1:${server.port}/${folder}`;
 
   for (const downloader of ['curl', 'wget']) {
-    test.skipIf(!Bun.which(downloader, { PATH: SYSTEM_PATH }))(`downloads with ${downloader}`, async () => {
-      makeRelease('0.6.0');
-      const box = toolbox([downloader === 'curl' ? 'wget' : 'curl']);
-      const r = await install({ PATH: box, ONE_MCP_INSTALL_BASE: base() });
-      expect(r.out).toContain(`1mcp 0.6.0 installed to ${prefix}/1mcp`);
-      expect(r.code).toBe(0);
+    const other = downloader === 'curl' ? 'wget' : 'curl';
+    describe.skipIf(!Bun.which(downloader, { PATH: SYSTEM_PATH }))(`with ${downloader}`, () => {
+      test('downloads and installs; follows https redirects (absolute and relative)', async () => {
+        makeRelease('0.6.0');
+        const box = toolbox([other]);
+        for (const folder of ['release', 'hop', 'relative']) {
+          const r = await install({ ...trust, PATH: box, ONE_MCP_INSTALL_BASE: base(folder) });
+          expect(r.out).toContain(`1mcp 0.6.0 installed to ${prefix}/1mcp`);
+          expect(r.code).toBe(0);
+        }
+        expect(readdirSync(scratch)).toEqual([]);
+      });
+
+      test('a redirect from https to http is refused before anything is fetched over http; nothing installed', async () => {
+        makeRelease('0.6.0');
+        const r = await install({ ...trust, PATH: toolbox([other]), ONE_MCP_INSTALL_BASE: base('to-http') });
+        expect(r.code).not.toBe(0);
+        expect(r.out).toMatch(/refused to (download|follow a redirect from) https:\/\/127\.0\.0\.1:\d+\/to-http\/SHA256SUMS/);
+        expect(r.out).toContain('nothing installed');
+        expect(plainRequests).toEqual([]);
+        expect(existsSync(prefix)).toBe(false);
+        expect(readdirSync(scratch)).toEqual([]);
+      });
+
+      test('an http:// base is refused; the http server is never asked', async () => {
+        makeRelease('0.6.0');
+        const r = await install({ PATH: toolbox([other]), ONE_MCP_INSTALL_BASE: `http://127.0.0.1:${plain.port}/release` });
+        expect(r.code).not.toBe(0);
+        expect(r.out).toContain(`refusing ONE_MCP_INSTALL_BASE=http://127.0.0.1:${plain.port}/release`);
+        expect(plainRequests).toEqual([]);
+        expect(existsSync(prefix)).toBe(false);
+      });
+
+      test('a certificate the downloader does not trust fails; nothing installed', async () => {
+        makeRelease('0.6.0');
+        const r = await install({ PATH: toolbox([other]), ONE_MCP_INSTALL_BASE: base() });
+        expect(r.code).not.toBe(0);
+        expect(r.out).toContain(`could not download ${base()}/SHA256SUMS (nothing installed)`);
+        expect(existsSync(prefix)).toBe(false);
+      });
+
+      test('a 404 is a clear error; nothing installed', async () => {
+        makeRelease('0.6.0');
+        rmSync(join(release, ASSET));
+        const r = await install({ ...trust, PATH: toolbox([other]), ONE_MCP_INSTALL_BASE: base() });
+        expect(r.code).not.toBe(0);
+        expect(r.out).toContain(`could not download ${base()}/${ASSET}`);
+        expect(existsSync(prefix)).toBe(false);
+      });
     });
   }
 
-  test('a 404 is a clear error; nothing installed', async () => {
+  test.skipIf(!Bun.which('wget', { PATH: SYSTEM_PATH }))('the wget redirect loop runs under every shell', async () => {
     makeRelease('0.6.0');
-    rmSync(join(release, ASSET));
-    const r = await install({ ONE_MCP_INSTALL_BASE: base() });
-    expect(r.code).not.toBe(0);
-    expect(r.out).toContain(`could not download ${base()}/${ASSET}`);
-    expect(existsSync(prefix)).toBe(false);
+    const box = toolbox(['curl']);
+    for (const shell of SHELLS) {
+      const ok = await install({ ...trust, PATH: box, ONE_MCP_INSTALL_BASE: base('hop') }, ['--prefix', prefix], shell);
+      expect(ok.out).toContain('1mcp 0.6.0 installed');
+      const refused = await install({ ...trust, PATH: box, ONE_MCP_INSTALL_BASE: base('to-http') }, ['--prefix', prefix], shell);
+      expect(refused.out).toContain('refused to follow a redirect');
+      expect(refused.code).not.toBe(0);
+    }
+    expect(plainRequests).toEqual([]);
+  });
+
+  test('staging uses a fresh name: a symlink planted at the old predictable name is not written through', async () => {
+    makeRelease('0.6.0');
+    mkdirSync(prefix);
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n');
+    const planted = () => join(prefix, `.1mcp.tmp.${lastPid}`);
+    // The script is past mktemp of its download folder when it asks for the binary: plant the link then.
+    beforeAsset = () => symlinkSync(victim, planted());
+    const r = await install({ ...trust, ONE_MCP_INSTALL_BASE: base() });
+    expect(r.out).toContain(`1mcp 0.6.0 installed to ${prefix}/1mcp`);
+    expect(r.code).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(installed().toString()).toContain('echo 0.6.0');
+    expect(readdirSync(prefix).sort()).toEqual([`.1mcp.tmp.${lastPid}`, '1mcp']); // only the planted link beside it
   });
 });
