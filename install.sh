@@ -90,10 +90,10 @@ if [ "$OS" = windows ]; then ASSET="$ASSET.exe"; TARGET_NAME=1mcp.exe; fi
 
 # Downloads live in a temp dir; it and any half-copied binary go away however the script ends.
 TMP="$(mktemp -d 2>/dev/null || mktemp -d -t 1mcp)" || fail "cannot create a temporary folder"
-STAGED=""
+STAGE_DIR=""
 cleanup() {
   rm -rf "$TMP"
-  if [ -n "$STAGED" ]; then rm -f "$STAGED"; fi
+  if [ -n "$STAGE_DIR" ]; then rm -rf "$STAGE_DIR"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -171,10 +171,12 @@ if [ ! -e "$DEST" ]; then WAS=new
 elif [ -f "$DEST" ] && [ "$(sha256 "$DEST")" = "$ACTUAL" ]; then WAS=same
 else WAS=other; fi
 
-# Stage next to the target under a fresh unpredictable name (mktemp creates it exclusively, so a planted
-# file or symlink cannot redirect the copy), check it runs, then rename: a running 1mcp keeps its old file,
-# nobody sees half a binary, and a binary that fails the checks never replaces a working one.
-STAGED="$(mktemp "$PREFIX/.1mcp.XXXXXX" 2>/dev/null)" || fail "cannot write to $PREFIX; pick another folder with --prefix"
+# Stage next to the target in a fresh private folder (mktemp creates it exclusively under an unpredictable
+# name, so nothing planted in PREFIX can redirect the copy; inside it the binary keeps its real name, which
+# Windows needs to run it), check it runs, then rename: a running 1mcp keeps its old file, nobody sees half
+# a binary, and a binary that fails the checks never replaces a working one.
+STAGE_DIR="$(mktemp -d "$PREFIX/.1mcp.XXXXXX" 2>/dev/null)" || fail "cannot write to $PREFIX; pick another folder with --prefix"
+STAGED="$STAGE_DIR/$TARGET_NAME"
 cp "$TMP/$ASSET" "$STAGED" || fail "cannot write to $PREFIX; pick another folder with --prefix"
 chmod 755 "$STAGED"
 VERSION_OUT="$("$STAGED" --version 2>&1)" || fail "the downloaded 1mcp does not run here ('1mcp --version' failed: $VERSION_OUT); nothing installed"
@@ -184,7 +186,6 @@ if [ -n "$VERSION_WANTED" ] && [ "$VERSION_OUT" != "$VERSION_WANTED" ]; then
   fail "asked for version $VERSION_WANTED, but the release at $BASE is $VERSION_OUT; nothing installed$HINT"
 fi
 mv -f "$STAGED" "$DEST" || fail "cannot replace $DEST"
-STAGED=""
 case "$WAS" in
   new) say "1mcp $VERSION_OUT installed to $DEST" ;;
   same) say "1mcp $VERSION_OUT installed to $DEST (the same file was already there; replaced it)" ;;

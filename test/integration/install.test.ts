@@ -187,6 +187,24 @@ test('a binary that cannot report its version fails the install loudly and never
   expect(readdirSync(prefix)).toEqual(['1mcp']); // the staged copy is gone too
 });
 
+test('a copy into the install folder that fails half-way leaves nothing there but the earlier install', async () => {
+  makeRelease('0.1.0');
+  expect((await install()).code).toBe(0);
+  const before = installed();
+  makeRelease('0.2.0');
+  // A cp that writes half a file and fails when copying into the staging folder (a full disk, say).
+  const box = toolbox(['cp']);
+  const realCp = Bun.which('cp', { PATH: SYSTEM_PATH })!;
+  writeFileSync(join(box, 'cp'), `#!/bin/sh\ncase "$2" in */.1mcp.*) printf half > "$2"; exit 1 ;; esac\nexec ${realCp} "$@"\n`);
+  chmodSync(join(box, 'cp'), 0o755);
+  const r = await install({ PATH: box });
+  expect(r.code).not.toBe(0);
+  expect(r.out).toContain(`cannot write to ${prefix}; pick another folder with --prefix`);
+  expect(installed().equals(before)).toBe(true);
+  expect(readdirSync(prefix)).toEqual(['1mcp']);
+  expect(readdirSync(scratch)).toEqual([]);
+});
+
 test('--version V with ONE_MCP_INSTALL_BASE holding another version installs nothing and says so', async () => {
   makeRelease('0.1.0');
   expect((await install()).code).toBe(0);
