@@ -4,7 +4,7 @@ import { readMcpFile, validateMcpConfig } from '../config/mcp-config.ts';
 import { OneMcpError } from '../errors.ts';
 import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
-import { findServe, serveApi, START_HINT } from './serve-client.ts';
+import { findServeTarget, serveApi, START_HINT } from './serve-client.ts';
 
 type LiveStatus = BackendStatus & { stderrTail?: string[] };
 
@@ -27,8 +27,8 @@ function uptime(seconds?: number): string {
 
 export async function status([name]: string[], options: Record<string, any>): Promise<number> {
   const { paths } = commandContext(options);
-  const origin = await findServe(paths);
-  if (!origin) {
+  const target = await findServeTarget(paths, options.token);
+  if (!target) {
     const configs = validateMcpConfig(readMcpFile(paths.mcpJson).raw, paths.mcpJson, { substitute: false }).filter((c) => !name || c.name === name);
     if (name && configs.length === 0) throw new OneMcpError(`no server named "${name}" in ${paths.mcpJson}`);
     const rows = configs.map((c) => ({ name: c.name, type: c.type, state: c.disabled ? 'disabled' : 'unknown', tags: c.tags }));
@@ -39,13 +39,13 @@ export async function status([name]: string[], options: Record<string, any>): Pr
     }
     return 1;
   }
-  const body = await serveApi<{ servers: LiveStatus[] }>(origin, '/api/status');
+  const body = await serveApi<{ servers: LiveStatus[] }>(target, '/api/status');
   let servers = body.servers;
   if (name) {
     servers = servers.filter((s) => s.name === name);
-    if (servers.length === 0) throw new OneMcpError(`serve at ${origin} has no server named "${name}"`);
+    if (servers.length === 0) throw new OneMcpError(`serve at ${target.origin} has no server named "${name}"`);
   }
-  if (options.json) printJson({ serve: origin, servers });
+  if (options.json) printJson({ serve: target.origin, servers });
   else {
     print(
       table(
@@ -63,9 +63,14 @@ export async function status([name]: string[], options: Record<string, any>): Pr
 
 export async function restart([name]: string[], options: Record<string, any>): Promise<number> {
   const { paths } = commandContext(options);
-  const origin = await findServe(paths);
-  if (!origin) throw new OneMcpError(`no running 1mcp serve found for ${paths.dir}; ${START_HINT}`);
-  const result = await serveApi<{ restarted: string; state: string }>(origin, `/api/servers/${encodeURIComponent(name!)}/restart`, { method: 'POST' });
+  const target = await findServeTarget(paths, options.token);
+  if (!target) throw new OneMcpError(`no running 1mcp serve found for ${paths.dir}; ${START_HINT}`);
+  const result = await serveApi<{ restarted: string; state: string }>(target, `/api/servers/${encodeURIComponent(name!)}/restart`, {
+    method: 'POST',
+    // serve accepts state changes only as JSON (a guard against cross-site form posts).
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   print(`Restarting ${color.bold(result.restarted)} (${result.state}).`);
   return 0;
 }

@@ -5,6 +5,7 @@
 import { cac, type CAC, type Command } from 'cac';
 import { isOneMcpError } from '../errors.ts';
 import { VERSION } from '../version.ts';
+import { protectArgv, type FlagTable } from './argv.ts';
 import { nearest } from './nearest.ts';
 
 export type OptionType = 'string' | 'number' | 'boolean' | 'list';
@@ -20,6 +21,12 @@ export interface OptionSpec {
    * --url`): a ONE_MCP_URL exported for the proxy must not leak into every server added.
    */
   env?: boolean;
+  /** For 'number' options: the allowed range, and whether only whole numbers make sense. */
+  min?: number;
+  max?: number;
+  integer?: boolean;
+  /** For string and list options: an empty value means something (`--args ""`). Otherwise it is refused. */
+  allowEmpty?: boolean;
 }
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [
@@ -44,24 +51,41 @@ export function envName(flag: string): string {
   return `ONE_MCP_${flag.replace(/-/g, '_').toUpperCase()}`;
 }
 
-function coerce(value: unknown, type: OptionType | undefined, flag: string): unknown {
+/** A decimal number as typed (no hex, no exponent, no empty string), checked against the spec's range. */
+function parseNumber(text: string, spec: OptionSpec, label: string): number {
+  const t = text.trim();
+  const n = /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t) ? Number(t) : NaN;
+  const { min, max, integer } = spec;
+  const ok = Number.isFinite(n) && (!integer || Number.isInteger(n)) && (min === undefined || n >= min) && (max === undefined || n <= max);
+  if (ok) return n;
+  const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : '';
+  throw new UsageError(`${label} must be ${integer ? 'a whole number' : 'a number'}${range} (got "${text}")`);
+}
+
+function coerce(value: unknown, type: OptionType | undefined, spec: OptionSpec, label: string): unknown {
   if (value === undefined) return undefined;
+  const last = Array.isArray(value) ? value.at(-1) : value;
+  const nonEmpty = (s: string) => {
+    if (s === '' && !spec.allowEmpty) throw new UsageError(`${label} needs a value (it was empty)`);
+    return s;
+  };
   switch (type) {
-    case 'number': {
-      const n = Number(Array.isArray(value) ? value.at(-1) : value);
-      if (!Number.isFinite(n)) throw new UsageError(`--${flag} expects a number, got "${value}"`);
-      return n;
-    }
+    case 'number':
+      if (typeof last === 'boolean') throw new UsageError(`${label} needs a value`);
+      return parseNumber(String(last), spec, label);
     case 'boolean':
       if (typeof value === 'boolean') return value;
       if (/^(true|1|yes|on)$/i.test(String(value))) return true;
       if (/^(false|0|no|off)$/i.test(String(value))) return false;
-      throw new UsageError(`--${flag} expects true or false, got "${value}"`);
+      throw new UsageError(`${label} expects true or false, got "${value}"`);
     case 'list':
-      return (Array.isArray(value) ? value : [value]).map(String);
+      return (Array.isArray(value) ? value : [value]).map((v) => {
+        if (typeof v === 'boolean') throw new UsageError(`${label} needs a value`);
+        return nonEmpty(String(v));
+      });
     case 'string':
-      if (typeof value === 'boolean') throw new UsageError(`--${flag} needs a value`);
-      return String(Array.isArray(value) ? value.at(-1) : value);
+      if (typeof last === 'boolean') throw new UsageError(`${label} needs a value`);
+      return nonEmpty(String(last));
     default:
       return value;
   }
@@ -81,8 +105,13 @@ export function resolveOptions(raw: Record<string, unknown>, specs: OptionSpec[]
     const flag = longName(spec.flags);
     const key = camel(flag);
     let value = raw[key];
-    if (value === undefined && spec.env !== false && env[envName(flag)] !== undefined) value = env[envName(flag)];
-    value = coerce(value, spec.type ?? inferType(spec), flag);
+    let label = `--${flag}`;
+    // An empty variable counts as unset, as shells treat `ONE_MCP_PORT=`.
+    if (value === undefined && spec.env !== false && env[envName(flag)]) {
+      value = env[envName(flag)];
+      label = envName(flag);
+    }
+    value = coerce(value, spec.type ?? inferType(spec), spec, label);
     out[key] = value !== undefined ? value : spec.default;
   }
   return out;
@@ -97,10 +126,45 @@ export interface CommandDef {
   /** cac command text, e.g. 'add <name>'. */
   name: string;
   description: string;
+  /** Usage line(s) in --help when the command text alone does not say it (after "$ 1mcp <group> "). */
+  usage?: string;
+  /** Extra paragraph at the end of --help: exit codes, notes. */
+  help?: string;
   options?: OptionSpec[];
   allowUnknownOptions?: boolean;
   examples?: string[];
   action: (args: string[], options: Record<string, any>) => unknown | Promise<unknown>;
+}
+
+const VERSION_FLAGS = '-v, --version';
+
+/** Every flag spelling of the command that `argv` names (or of the whole group), and whether it takes a value. */
+function flagTable(argv: string[], commands: CommandDef[]): FlagTable {
+  const table = (specs: OptionSpec[]): FlagTable => {
+    const out: FlagTable = new Map();
+    for (const spec of [...GLOBAL_OPTIONS, ...specs, { flags: '-h, --help', description: '' }, { flags: VERSION_FLAGS, description: '' }]) {
+      const takesValue = /[<[]/.test(spec.flags);
+      for (const part of spec.flags.replace(/\s*[<[].*$/, '').split(',')) {
+        const flag = part.trim();
+        out.set(flag, takesValue);
+        if (!takesValue && flag.startsWith('--')) out.set(`--no-${flag.slice(2)}`, false);
+      }
+    }
+    return out;
+  };
+  const all = table(commands.flatMap((c) => c.options ?? []));
+  // The command is the first plain word; the flags of that command decide what takes a value.
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') break;
+    if (token.startsWith('-')) {
+      if (all.get(token) === true) i++;
+      continue;
+    }
+    const def = commands.find((c) => c.name.split(' ')[0] === token);
+    return def ? table(def.options ?? []) : all;
+  }
+  return all;
 }
 
 /**
@@ -110,29 +174,49 @@ export interface CommandDef {
 export async function runGroup(prefix: string, argv: string[], commands: CommandDef[]): Promise<number> {
   const cli = cac(prefix);
   addOptions(cli, GLOBAL_OPTIONS);
-  cli.help();
+  cli.option(VERSION_FLAGS, 'Print the version');
   let pending: Promise<unknown> | undefined;
   const byCommand = new Map<Command, CommandDef>();
+  // Sub-command help: what the command does under its name, and its notes (exit codes…) at the end.
+  cli.help((sections) => {
+    const def = cli.matchedCommand && byCommand.get(cli.matchedCommand);
+    if (!def) return sections;
+    const out = [...sections];
+    out.splice(1, 0, { body: def.description });
+    if (def.help) out.push({ body: def.help });
+    return out;
+  });
+  const input = protectArgv(argv, flagTable(argv, commands));
   for (const def of commands) {
     const command = cli.command(def.name, def.description);
     if (def.allowUnknownOptions) command.allowUnknownOptions();
+    if (def.usage) command.usage(def.usage);
     addOptions(command, def.options ?? []);
     for (const e of def.examples ?? []) command.example(e);
     byCommand.set(command, def);
     command.action((...actionArgs: unknown[]) => {
-      const options = actionArgs.pop() as Record<string, unknown>;
-      const args = actionArgs.flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
+      const options = input.restore(actionArgs.pop() as Record<string, unknown>);
+      const args = input.restore(actionArgs).flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
       const resolved = resolveOptions(options, [...GLOBAL_OPTIONS, ...(def.options ?? [])]);
       pending = Promise.resolve(def.action(args, resolved));
     });
   }
   try {
-    cli.parse(['node', prefix, ...argv], { run: false });
+    if (input.strays.length > 0) {
+      const stray = input.strays[0]!;
+      throw new UsageError(`"${stray}" is not an option (one-dash options are single letters), and a name cannot start with "-"; see "${prefix} --help"`);
+    }
+    cli.parse(['node', prefix, ...input.argv], { run: false });
     if (cli.options.help) {
       return 0;
     }
+    if (cli.options.version) {
+      // The bare version, as `1mcp --version` prints it (cac would add platform and runtime).
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
     if (!cli.matchedCommand) {
-      const wanted = cli.args[0];
+      const wanted = input.restore(cli.args[0]);
       const names = commands.map((c) => c.name.split(' ')[0]!).filter(Boolean);
       if (wanted === undefined) {
         cli.outputHelp();
@@ -145,6 +229,7 @@ export async function runGroup(prefix: string, argv: string[], commands: Command
     const result = await pending;
     return typeof result === 'number' ? result : 0;
   } catch (e) {
+    if ((e as Error)?.name === 'CACError') (e as Error).message = input.restore((e as Error).message);
     return reportError(e, cli, byCommand, argv);
   }
 }

@@ -6,6 +6,7 @@ import { OneMcpError } from '../errors.ts';
 import { substituteEnv, type SubstitutionProblem } from './env-subst.ts';
 import { parseMcpText, validateMcpConfig, type RawMcpFile } from './mcp-config.ts';
 import { SERVER_NAME } from './mcp-schema.ts';
+import { ownEntry, setOwnEntry } from './own.ts';
 import { updateFile } from './safe-write.ts';
 
 export type RawServer = Record<string, unknown>;
@@ -21,8 +22,13 @@ export function getServers(raw: RawMcpFile): Record<string, RawServer> {
   return raw.mcpServers as Record<string, RawServer>;
 }
 
+/** The server entry named `name` (own entries only: `toString` is a name like any other). */
+export function findServer(raw: RawMcpFile, name: string): RawServer | undefined {
+  return ownEntry(getServers(raw), name);
+}
+
 export function requireServer(raw: RawMcpFile, name: string): RawServer {
-  const server = getServers(raw)[name];
+  const server = findServer(raw, name);
   if (!server) {
     const known = Object.keys(getServers(raw));
     throw new OneMcpError(`no server named "${name}" in mcp.json${known.length ? ` (known: ${known.join(', ')})` : ''}; see "1mcp mcp list"`);
@@ -132,7 +138,7 @@ export function parsePairs(values: string[] | undefined, flag: string): Record<s
   for (const v of values) {
     const i = v.indexOf('=');
     if (i <= 0) throw new OneMcpError(`--${flag} expects KEY=VALUE, got "${v}"`, 2);
-    out[v.slice(0, i)] = v.slice(i + 1);
+    setOwnEntry(out, v.slice(0, i), v.slice(i + 1));
   }
   return out;
 }
