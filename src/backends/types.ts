@@ -29,4 +29,8 @@ export interface BackendStatus {
   resources: number;
   prompts: number;
   tags: string[];
+  /** Only for `"scope": "session"` servers: live per-session instances and their limit. */
+  scope?: 'session';
+  instances?: number;
+  maxInstances?: number;
 }

@@ -20,6 +20,7 @@ const SERVER_OPTIONS: OptionSpec[] = [
   { flags: '--restart-on-exit', description: 'Restart the server when it exits', type: 'boolean' },
   { flags: '--max-restarts <n>', description: 'Restarts before giving up (0 = unlimited)', type: 'number' },
   { flags: '--restart-delay <ms>', description: 'Base delay between restarts', type: 'number' },
+  { flags: '--per-session', description: 'One instance of the server per client session ("scope": "session"; for servers that use roots or keep per-client state)', type: 'boolean' },
 ].map((o) => ({ ...o, env: false }) as OptionSpec);
 
 function patchFromOptions(options: Record<string, any>): ServerPatch {
@@ -50,6 +51,7 @@ function patchFromOptions(options: Record<string, any>): ServerPatch {
   if (options.restartOnExit !== undefined) patch.restartOnExit = options.restartOnExit;
   if (options.maxRestarts !== undefined) patch.maxRestarts = options.maxRestarts;
   if (options.restartDelay !== undefined) patch.restartDelay = options.restartDelay;
+  if (options.perSession) patch.scope = 'session';
   return patch;
 }
 

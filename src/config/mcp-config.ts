@@ -127,6 +127,8 @@ function normalise(name: string, e: ServerEntry, d: Partial<ServerEntry>, proble
     disabledTools: pick('disabledTools') ?? [],
     prefix: pick('prefix') ?? name,
     description: e.description,
+    scope: pick('scope') ?? DEFAULTS.scope,
+    maxInstances: pick('maxInstances') ?? DEFAULTS.maxInstances,
   };
 }
 

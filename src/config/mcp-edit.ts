@@ -84,6 +84,7 @@ export interface ServerPatch {
   restartOnExit?: boolean;
   maxRestarts?: number;
   restartDelay?: number;
+  scope?: 'shared' | 'session';
 }
 
 export function applyPatch(server: RawServer, patch: ServerPatch): void {
@@ -116,6 +117,7 @@ export function applyPatch(server: RawServer, patch: ServerPatch): void {
   if (patch.restartOnExit !== undefined) server.restartOnExit = patch.restartOnExit;
   if (patch.maxRestarts !== undefined) server.maxRestarts = patch.maxRestarts;
   if (patch.restartDelay !== undefined) server.restartDelay = patch.restartDelay;
+  if (patch.scope !== undefined) server.scope = patch.scope;
 }
 
 export function newServerEntry(patch: ServerPatch): RawServer {

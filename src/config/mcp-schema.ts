@@ -27,6 +27,10 @@ const commonFields = {
   env: stringRecord.optional(),
   headers: stringRecord.optional(),
   cwd: z.string().optional(),
+  /** "session": one instance of the server per client session (roots, sampling and state stay per client). */
+  scope: z.enum(['shared', 'session']).optional(),
+  /** Upper bound on live per-session instances of one server. */
+  maxInstances: z.number().int().positive().optional(),
 };
 
 export const serverEntrySchema = z.looseObject({
@@ -71,6 +75,9 @@ export interface ServerConfig {
   disabledTools: string[];
   prefix: string;
   description?: string;
+  /** "session": every client session gets its own instance (see docs/security.md). */
+  scope: 'shared' | 'session';
+  maxInstances: number;
 }
 
 export const DEFAULTS = {
@@ -80,4 +87,6 @@ export const DEFAULTS = {
   maxRestarts: 5,
   restartDelay: 1000,
   inheritParentEnv: true,
+  scope: 'shared',
+  maxInstances: 20,
 } as const;

@@ -98,6 +98,7 @@ export class ServeRuntime {
       instructionsTemplate: template,
       waitForStartup: () => (this.pool.isStarting() ? this.pool.waitReady(options.listWait) : Promise.resolve()),
       subscribeSupported: () => this.pool.all().some((b) => !!b.capabilities.resources?.subscribe),
+      instances: this.pool.instances,
     };
   }
 

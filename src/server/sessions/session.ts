@@ -25,6 +25,7 @@ import {
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend } from '../../backends/backend.ts';
+import { ownerOf, type SessionInstances } from '../../backends/instances.ts';
 import type { ListKind } from '../../backends/types.ts';
 import type { Catalog, Route } from '../../catalog/catalog.ts';
 import type { View, ViewRef } from '../../catalog/view.ts';
@@ -48,6 +49,8 @@ export interface SessionDeps {
   pagination: boolean;
   instructionsTemplate?: string;
   subscribeSupported(): boolean;
+  /** Per-session instances of `"scope": "session"` servers (absent: every server is shared). */
+  instances?: SessionInstances;
 }
 
 export class Session {
@@ -101,6 +104,7 @@ export class Session {
   async connect(transport: Transport): Promise<void> {
     this.server.onclose = () => {
       this.closed = true;
+      this.releaseInstances();
       this.onClosed?.();
     };
     await this.server.connect(transport);
@@ -110,7 +114,22 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     await this.server.close().catch(() => {});
+    this.releaseInstances();
     this.onClosed?.();
+  }
+
+  /** This session's own instances of per-session servers stop with it. */
+  private releaseInstances(): void {
+    void this.deps.instances?.release(this).catch((e) => this.deps.log.warn(`stopping a session's instances failed: ${(e as Error).message}`));
+  }
+
+  /** The backend that serves this session for a route: the shared one, or this session's own instance. */
+  private async backendFor(backend: Backend): Promise<Backend> {
+    try {
+      return (await this.deps.instances?.backendFor(backend, this)) ?? backend;
+    } catch (error) {
+      throw relayError(error, backend.name);
+    }
   }
 
   private touch(): void {
@@ -199,7 +218,8 @@ export class Session {
       return {};
     });
     s.setNotificationHandler(RootsListChangedNotificationSchema, () => {
-      for (const b of catalog.backendsIn(this.view)) b.notify('notifications/roots/list_changed');
+      // Per-session servers hear it only from their own instance, never from another client.
+      for (const b of catalog.backendsIn(this.view)) (this.deps.instances ? this.deps.instances.existing(b, this) : b)?.notify('notifications/roots/list_changed');
     });
   }
 
@@ -216,7 +236,7 @@ export class Session {
   }
 
   private async forward(route: Route, method: string, params: Record<string, unknown>, extra: Extra): Promise<any> {
-    const { backend } = route;
+    const backend = await this.backendFor(route.backend);
     const progressToken = (params._meta as { progressToken?: string | number } | undefined)?.progressToken;
     // The backend gets our own progress token (per call), never the client's.
     const forwardedParams = { ...params };
@@ -265,6 +285,9 @@ export class Session {
   }
 
   includes(backend: Backend): boolean {
+    // Another session's own instance is never part of this session (its logs and questions stay there).
+    const owner = ownerOf(backend);
+    if (owner && owner !== this) return false;
     return this.view.includes(backend.config.tags);
   }
 }
