@@ -5,6 +5,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CreateMessageRequestSchema,
+  ElicitationCompleteNotificationSchema,
   ElicitRequestSchema,
   ErrorCode,
   ListRootsRequestSchema,
@@ -14,6 +15,7 @@ import {
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
+  TaskStatusNotificationSchema,
   ToolListChangedNotificationSchema,
   type Progress,
   type ServerCapabilities,
@@ -41,6 +43,9 @@ export interface ForwardOptions {
 
 export type ServerRequestMethod = 'sampling/createMessage' | 'elicitation/create' | 'roots/list';
 
+/** Notifications that belong to one client session (the router finds which). */
+export type SessionNotificationMethod = 'notifications/tasks/status' | 'notifications/elicitation/complete';
+
 /** How a backend talks to the rest of serve (wired by the Pool). */
 export interface BackendHooks {
   onState(backend: Backend): void;
@@ -49,6 +54,8 @@ export interface BackendHooks {
   onResourceUpdated(backend: Backend, uri: string): void;
   /** A server-to-client request made by the backend: answer it through a client session. */
   onServerRequest(backend: Backend, method: ServerRequestMethod, params: unknown, signal: AbortSignal): Promise<unknown>;
+  /** A task's status changed, or a URL elicitation completed: tell the session it belongs to. */
+  onSessionNotification?(backend: Backend, method: SessionNotificationMethod, params: Record<string, unknown>): void;
 }
 
 export class Backend {
@@ -210,6 +217,12 @@ export class Backend {
     });
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
       if (current()) this.hooks.onResourceUpdated(this, n.params.uri);
+    });
+    client.setNotificationHandler(TaskStatusNotificationSchema, (n) => {
+      if (current()) this.hooks.onSessionNotification?.(this, 'notifications/tasks/status', n.params);
+    });
+    client.setNotificationHandler(ElicitationCompleteNotificationSchema, (n) => {
+      if (current()) this.hooks.onSessionNotification?.(this, 'notifications/elicitation/complete', n.params);
     });
     const forward = (method: ServerRequestMethod) => (request: { params?: unknown }, extra: { signal: AbortSignal }) =>
       this.hooks.onServerRequest(this, method, request.params, extra.signal) as Promise<never>;

@@ -2,13 +2,15 @@
  * Messages that are not a plain request/response (SPEC §4.3): which session a backend's
  * server-to-client request, log line, resource update or list change belongs to.
  */
-import { ErrorCode, McpError, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, RELATED_TASK_META_KEY, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { AnyResult, type Backend, type BackendHooks, type ServerRequestMethod } from '../backends/backend.ts';
+import { AnyResult, type Backend, type BackendHooks, type ServerRequestMethod, type SessionNotificationMethod } from '../backends/backend.ts';
 import type { ListKind } from '../backends/types.ts';
 import type { Catalog, Route } from '../catalog/catalog.ts';
 import type { Logger } from '../log.ts';
+import { describeNeed, hasCapability, needOf, satisfies, type Need } from './client-needs.ts';
 import { LOG_LEVELS, type Session } from './sessions/session.ts';
+import { TaskTable } from './task-table.ts';
 
 interface InFlight {
   backend: Backend;
@@ -16,17 +18,24 @@ interface InFlight {
   extra: RequestHandlerExtra<any, any>;
 }
 
-const CAPABILITY: Record<ServerRequestMethod, 'sampling' | 'elicitation' | 'roots'> = {
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-  'roots/list': 'roots',
-};
+/** Where a backend's question goes: a session, on the stream of one of its calls when there is one. */
+interface Target {
+  session: Session;
+  call?: InFlight;
+}
+
+/** URL elicitations awaiting completion, remembered at most this long. */
+const ELICITATION_TTL_MS = 60 * 60_000;
 
 export class Router {
   readonly sessions = new Set<Session>();
   private inFlight = new Set<InFlight>();
   /** `${backend}\0${originalUri}` → subscribed sessions and the URI each of them used. */
   private subscriptions = new Map<string, Map<Session, string>>();
+  /** Tasks created through serve: owning session, backend and ids (see task-table.ts). */
+  readonly tasks = new TaskTable<Session, Route>();
+  /** `${backend}\0${elicitationId}` → the session that was sent that URL elicitation. */
+  private elicitations = new Map<string, { session: Session; at: number }>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -40,6 +49,8 @@ export class Router {
 
   remove(session: Session): void {
     this.sessions.delete(session);
+    this.tasks.dropSession(session);
+    for (const [key, e] of this.elicitations) if (e.session === session) this.elicitations.delete(key);
     for (const call of this.inFlight) if (call.session === session) this.inFlight.delete(call);
     for (const [key, subscribers] of this.subscriptions) {
       if (subscribers.delete(session) && subscribers.size === 0) {
@@ -135,29 +146,98 @@ export class Router {
         }
       },
       onServerRequest: (backend, method, params, signal) => this.serverRequest(backend, method, params, signal),
+      onSessionNotification: (backend, method, params) => this.sessionNotification(backend, method, params),
     };
   }
 
+  /** A URL elicitation went to this session (as a request, or inside a -32042 error of its call). */
+  expectElicitation(backend: Backend, elicitationId: unknown, session: Session): void {
+    if (typeof elicitationId !== 'string') return;
+    const now = Date.now();
+    for (const [key, e] of this.elicitations) if (now - e.at > ELICITATION_TTL_MS) this.elicitations.delete(key);
+    this.elicitations.set(`${backend.name}\u0000${elicitationId}`, { session, at: now });
+  }
+
+  /** Task status and URL-elicitation completion reach only the session they belong to. */
+  private sessionNotification(backend: Backend, method: SessionNotificationMethod, params: Record<string, unknown>): void {
+    if (method === 'notifications/tasks/status') {
+      const task = this.tasks.fromBackend(backend.name, String(params.taskId));
+      if (!task || task.session.closed) return;
+      void task.session.server.notification({ method, params: { ...params, taskId: task.id } } as never).catch(() => {});
+      return;
+    }
+    const key = `${backend.name}\u0000${String(params.elicitationId)}`;
+    const waiting = this.elicitations.get(key);
+    if (!waiting) return;
+    this.elicitations.delete(key);
+    if (!waiting.session.closed) void waiting.session.server.notification({ method, params } as never).catch(() => {});
+  }
+
   /**
-   * A backend asks the client something. During a client's call to it, that client answers (on the
-   * call's own stream); otherwise the most recently active session that can.
+   * A backend asks the client something (docs/security.md). It goes only to a session that includes
+   * that backend and whose client declared what the request needs:
+   *   - a request about a task (related-task in _meta) goes to the session that owns the task;
+   *   - during calls to the backend, to the most recent calling session (on that call's stream) —
+   *     unless the calls come from different tokens: then whose call asked is unknowable and it is refused;
+   *   - otherwise to the most recently active session whose view includes the backend.
+   * With none, the backend gets an error (-32601; -32602 when only a sub-capability is missing).
    */
   private async serverRequest(backend: Backend, method: ServerRequestMethod, params: unknown, signal: AbortSignal): Promise<unknown> {
-    const capability = CAPABILITY[method];
-    const calls = [...this.inFlight].reverse().filter((c) => c.backend === backend && !c.session.closed && c.session.clientCan(capability));
-    const call = calls[0];
-    if (call) {
-      call.session.lastActive = Date.now();
-      return call.extra.sendRequest({ method, params } as never, AnyResult, { signal });
+    const need = needOf(method, params);
+    const target = this.targetFor(backend, method, params, need);
+    const { session, call } = target;
+    session.lastActive = Date.now();
+    let forwarded = params as Record<string, unknown> | undefined;
+    const related = relatedTaskId(params);
+    if (related !== undefined) {
+      // The client knows the task by our id, not the backend's.
+      const task = this.tasks.fromBackend(backend.name, related);
+      if (task) forwarded = { ...forwarded, _meta: { ...(forwarded?._meta as object), [RELATED_TASK_META_KEY]: { taskId: task.id } } };
     }
-    const candidates = [...this.sessions]
-      .filter((s) => !s.closed && s.clientCan(capability))
-      .sort((a, b) => Number(b.includes(backend)) - Number(a.includes(backend)) || b.lastActive - a.lastActive);
-    const session = candidates[0];
-    if (!session) {
-      this.log.debug(`[${backend.name}] ${method}: no client session can answer it`);
-      throw new McpError(ErrorCode.MethodNotFound, `no connected client supports ${method}`);
-    }
-    return session.server.request({ method, params } as never, AnyResult, { signal });
+    if (need.sub === 'elicitation.url') this.expectElicitation(backend, forwarded?.elicitationId, session);
+    const request = { method, params: forwarded } as never;
+    return call ? call.extra.sendRequest(request, AnyResult, { signal }) : session.server.request(request, AnyResult, { signal });
   }
+
+  private targetFor(backend: Backend, method: ServerRequestMethod, params: unknown, need: Need): Target {
+    const refuse = (candidates: Session[], why: string): never => {
+      const partly = need.sub && candidates.some((s) => hasCapability(s.server.getClientCapabilities(), need));
+      this.log.debug(`[${backend.name}] ${method} refused: ${why}`);
+      throw new McpError(partly ? ErrorCode.InvalidParams : ErrorCode.MethodNotFound, `1mcp: no client session can answer ${method} from "${backend.name}": ${why}`);
+    };
+    const can = (s: Session) => !s.closed && satisfies(s.server.getClientCapabilities(), need);
+    const lacking = `no client that may see "${backend.name}" declared ${describeNeed(need)}`;
+
+    const related = relatedTaskId(params);
+    const task = related === undefined ? undefined : this.tasks.fromBackend(backend.name, related);
+    if (task) {
+      if (!can(task.session)) refuse([task.session], `the client that owns the task did not declare ${describeNeed(need)}`);
+      return { session: task.session, call: this.latestCall(backend, (c) => c.session === task.session) };
+    }
+
+    const calls = [...this.inFlight].filter((c) => c.backend === backend && !c.session.closed);
+    if (calls.length > 0) {
+      if (new Set(calls.map((c) => c.session.owner)).size > 1) {
+        refuse([], `calls from different tokens are in flight, so whose call asked cannot be told apart; give "${backend.name}" "scope": "session" to serve each client its own instance`);
+      }
+      const call = this.latestCall(backend, (c) => can(c.session));
+      if (!call) refuse(calls.map((c) => c.session), `the calling client did not declare ${describeNeed(need)}`);
+      return { session: call!.session, call };
+    }
+
+    const candidates = [...this.sessions].filter((s) => !s.closed && s.includes(backend));
+    const session = candidates.filter(can).sort((a, b) => b.lastActive - a.lastActive)[0];
+    if (!session) refuse(candidates, lacking);
+    return { session: session! };
+  }
+
+  private latestCall(backend: Backend, accept: (c: InFlight) => boolean): InFlight | undefined {
+    return [...this.inFlight].reverse().find((c) => c.backend === backend && !c.session.closed && accept(c));
+  }
+}
+
+/** The backend's task id a request says it belongs to (`_meta["io.modelcontextprotocol/related-task"]`). */
+function relatedTaskId(params: unknown): string | undefined {
+  const id = ((params as { _meta?: Record<string, { taskId?: unknown } | undefined> } | undefined)?._meta?.[RELATED_TASK_META_KEY])?.taskId;
+  return typeof id === 'string' ? id : undefined;
 }

@@ -74,6 +74,7 @@ export class ServeRuntime {
         onLog: (b, p) => this.hooks.onLog(b, p),
         onResourceUpdated: (b, u) => this.hooks.onResourceUpdated(b, u),
         onServerRequest: (b, m, p, s) => this.hooks.onServerRequest(b, m, p, s),
+        onSessionNotification: (b, m, p) => this.hooks.onSessionNotification?.(b, m, p),
       },
       log,
     );
