@@ -97,6 +97,11 @@ export class SessionInstances {
     return this.byServer.get(backend.name)?.get(owner);
   }
 
+  /** The owner chose a log level: its own instances log at exactly that level. */
+  setLogLevel(owner: InstanceOwner, level: string): void {
+    for (const mine of this.byServer.values()) void mine.get(owner)?.setLogLevel(level);
+  }
+
   /** How many instances of a server are running (or starting). */
   count(name: string): number {
     return this.byServer.get(name)?.size ?? 0;

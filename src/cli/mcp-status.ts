@@ -50,7 +50,7 @@ export async function status([name]: string[], options: Record<string, any>): Pr
     print(
       table(
         ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'TOOLS', 'RESOURCES', 'PROMPTS', 'LAST ERROR'],
-        servers.map((s) => [s.name, (STATE_COLOR[s.state] ?? String)(s.state), s.pid ? String(s.pid) : '-', uptime(s.uptimeSeconds), String(s.restarts), String(s.tools), String(s.resources), String(s.prompts), s.lastError ?? '']),
+        servers.map((s) => [s.name, `${(STATE_COLOR[s.state] ?? String)(s.state)}${s.scope === 'session' ? ` (${s.instances}/${s.maxInstances} per-session instances)` : ''}`, s.pid ? String(s.pid) : '-', uptime(s.uptimeSeconds), String(s.restarts), String(s.tools), String(s.resources), String(s.prompts), s.lastError ?? '']),
       ),
     );
     if (name && servers[0]?.stderrTail?.length) {

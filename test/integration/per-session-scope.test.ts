@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
@@ -83,6 +84,8 @@ describe('per-session backend scope', () => {
     // State never crosses: B's process saw only B's calls.
     expect(statsB.calls.map((c) => c.name)).toEqual(['roots', 'stats']);
     expect((await status(serve, 'fs')).instances).toBe(2);
+    const cli = await runCli(['mcp', 'status', 'fs', '--config-dir', serve.dir]);
+    expect(cli.stdout).toContain('connected (2/2 per-session instances)');
 
     // A changes its roots: A's instance follows, B's does not move.
     setHooks(a, { roots: [{ uri: 'file:///a2', name: 'a2' }] });
@@ -113,6 +116,30 @@ describe('per-session backend scope', () => {
     expect([statsA.pid, statsB.pid]).not.toContain(pidC);
     expect(JSON.parse(await call(c, 'fs_1mcp_roots')).roots).toEqual([{ uri: 'file:///c', name: 'c' }]);
     // serve.stop() (afterEach) asserts that no instance outlives serve.
+  });
+
+  test("an instance's sampling requests, logs and log level belong to its own client only", async () => {
+    const serve = await serveWith({ mcpServers: { fs: fixtureEntry(['--name', 'fs'], { scope: 'session' }) } });
+    const logs: Record<string, string[]> = { a: [], b: [] };
+    const connect = async (who: 'a' | 'b') => {
+      const c = await connectHttp(serve.url, { name: who, hooks: { sampling: () => `answer from ${who}` } });
+      cleanups.push(() => c.close().catch(() => {}));
+      c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs[who]!.push(String(n.params.data)));
+      return c;
+    };
+    const a = await connect('a');
+    const b = await connect('b');
+    expect(await call(a, 'fs_1mcp_sample', { prompt: 'hi' })).toBe('answer from a');
+    expect(await call(b, 'fs_1mcp_sample', { prompt: 'hi' })).toBe('answer from b');
+
+    expect(await call(a, 'fs_1mcp_log', { level: 'warning', message: 'for a' })).toBe('logged');
+    await waitFor(() => logs.a!.includes('for a'), { what: "A's instance log to reach A" });
+    // B's own instance still runs its own level: B turning it up does not filter A.
+    await b.setLoggingLevel('error');
+    expect(await call(b, 'fs_1mcp_log', { level: 'warning', message: 'for b' })).toBe('filtered');
+    expect(await call(a, 'fs_1mcp_log', { level: 'warning', message: 'again for a' })).toBe('logged');
+    await waitFor(() => logs.a!.includes('again for a'), { what: "A's second log" });
+    expect(logs.b).toEqual([]);
   });
 
   test('an expired session stops its instance', async () => {

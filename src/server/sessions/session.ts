@@ -215,6 +215,7 @@ export class Session {
       this.touch();
       this.logLevel = req.params.level;
       router.levelsChanged();
+      this.deps.instances?.setLogLevel(this, req.params.level);
       return {};
     });
     s.setNotificationHandler(RootsListChangedNotificationSchema, () => {
