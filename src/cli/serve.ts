@@ -1,6 +1,7 @@
 /** `1mcp serve` (SPEC §1.2) — also the default command. */
 import { OneMcpError } from '../errors.ts';
 import { onShutdownSignal } from '../runtime/signals.ts';
+import { normalizeOrigin } from '../server/http/guard.ts';
 import { commandContext } from './context.ts';
 import { color } from './output.ts';
 import { runGroup, UsageError, type OptionSpec } from './program.ts';
@@ -20,17 +21,23 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { flags: '-p, --pagination', description: 'Page aggregated lists by default', type: 'boolean', default: false },
   { flags: '--session-idle-timeout <min>', description: 'Close idle HTTP sessions after this many minutes', default: 30, type: 'number' },
   { flags: '--list-wait <ms>', description: 'How long a list request waits for starting backends', default: 5000, type: 'number' },
+  { flags: '--allow-origin <origin>', description: 'Also accept requests from this browser origin, e.g. http://localhost:5173 (repeatable)', type: 'list' },
+  { flags: '--max-sessions <n>', description: 'Open client sessions at most; beyond, the least recently active idle one is closed', default: 1000, type: 'number' },
+  { flags: '--max-sessions-per-token <n>', description: 'Open sessions per bearer token at most (with --enable-auth)', default: 100, type: 'number' },
+  { flags: '--body-timeout <s>', description: 'Seconds a client may take to send a request body', default: 30, type: 'number' },
+  { flags: '--max-large-bodies <n>', description: 'Request bodies over 1 MiB received at the same time at most', default: 8, type: 'number' },
 ];
 
 async function serve(_args: string[], options: Record<string, any>): Promise<number> {
   const { paths, log } = commandContext(options);
   if (!['minimal', 'basic', 'full'].includes(options.healthInfoLevel)) throw new UsageError('--health-info-level must be minimal, basic or full');
   if (options.filter && options.preset) throw new UsageError('use either --filter or --preset, not both');
+  const edge = edgeLimits(options);
   // Listen first; the runtime (MCP SDK and all) loads while the socket already answers /health.
   const { listenFirst } = await import('../server/listen-first.ts');
   let listener: Awaited<ReturnType<typeof listenFirst>>;
   try {
-    listener = await listenFirst({ port: options.port, host: options.host, externalUrl: options.externalUrl, mcpJson: paths.mcpJson });
+    listener = await listenFirst({ port: options.port, host: options.host, externalUrl: options.externalUrl, allowOrigins: edge.allowOrigins, mcpJson: paths.mcpJson });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || /address already in use|EADDRINUSE|port .* in use/i.test(String((error as Error).message))) {
@@ -55,6 +62,7 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
       sessionIdleTimeoutMinutes: options.sessionIdleTimeout,
       listWait: options.listWait,
       enableAuth: options.enableAuth,
+      ...edge,
     },
     paths,
     log,
@@ -68,7 +76,7 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
     throw error;
   }
   const servers = rt.pool.all();
-  process.stderr.write(`1mcp ${rt.version} serving ${color.bold(rt.url)} — ${servers.length} server${servers.length === 1 ? '' : 's'}, config ${paths.dir}\n`);
+  process.stderr.write(`1mcp ${rt.version} serving ${color.bold(rt.url)}${boundNote(options.host, rt.port, rt.url)} — ${servers.length} server${servers.length === 1 ? '' : 's'}, config ${paths.dir}\n`);
   if (servers.length === 0) {
     process.stderr.write(`No servers configured yet. Add one: 1mcp mcp add <name> -- <command> [args…]  (hot reload picks it up)\n`);
   }
@@ -83,6 +91,40 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
     });
   });
   return 0;
+}
+
+/** The address actually bound, when the printed URL does not show it (0.0.0.0, ::, a name, --external-url). */
+function boundNote(host: string, port: number, url: string): string {
+  const bound = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+  if (new URL(url).host === bound) return '';
+  const everywhere = host === '0.0.0.0' || host === '::' ? ', all interfaces' : '';
+  return ` (bound to ${bound}${everywhere})`;
+}
+
+/** The HTTP edge's limits and allowed origins, checked here so a bad value is a usage error. */
+function edgeLimits(options: Record<string, any>) {
+  const whole = (flag: string, value: number, min: number) => {
+    if (!Number.isInteger(value) || value < min) throw new UsageError(`--${flag} must be a whole number ≥ ${min} (got ${value})`);
+    return value;
+  };
+  if (!(options.bodyTimeout > 0)) throw new UsageError(`--body-timeout must be a number of seconds > 0 (got ${options.bodyTimeout})`);
+  const allowOrigins: string[] = [];
+  for (const value of (options.allowOrigin ?? []) as string[]) {
+    for (const part of value.split(',').map((v) => v.trim()).filter(Boolean)) {
+      try {
+        allowOrigins.push(normalizeOrigin(part));
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    }
+  }
+  return {
+    allowOrigins,
+    maxSessions: whole('max-sessions', options.maxSessions, 1),
+    maxSessionsPerToken: whole('max-sessions-per-token', options.maxSessionsPerToken, 1),
+    bodyTimeoutMs: options.bodyTimeout * 1000,
+    maxLargeBodies: whole('max-large-bodies', options.maxLargeBodies, 1),
+  };
 }
 
 /** On a terminal, say which servers are connecting and how many are ready; nothing when piped. */

@@ -52,11 +52,26 @@ export function parseDuration(text: string): number {
   return Number(m[1]) * unit;
 }
 
+/**
+ * When the token stops working, in ms since the epoch: undefined = never; NaN = its `expires` is not a
+ * date, which counts as already expired (a typo must never mean "valid forever").
+ */
+export function expiryOf(token: StoredToken): number | undefined {
+  const value = (token as { expires?: unknown }).expires;
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? Date.parse(value) : NaN;
+}
+
+export function isExpired(token: StoredToken, now = Date.now()): boolean {
+  const at = expiryOf(token);
+  return at !== undefined && !(at > now);
+}
+
 /** The token that matches, if any, and whether it has expired. */
 export function findToken(file: TokensFile, token: string, now = Date.now()): { token: StoredToken; expired: boolean } | undefined {
   const hash = hashToken(token);
   for (const t of Object.values(file.tokens)) {
-    if (t.hash === hash) return { token: t, expired: !!t.expires && Date.parse(t.expires) <= now };
+    if (t.hash === hash) return { token: t, expired: isExpired(t, now) };
   }
   return undefined;
 }

@@ -27,14 +27,14 @@ function countEnabled(mcpJson: string): number {
   }
 }
 
-export async function listenFirst(options: { port: number; host: string; externalUrl?: string; mcpJson: string }): Promise<EarlyListener> {
+export async function listenFirst(options: { port: number; host: string; externalUrl?: string; allowOrigins?: string[]; mcpJson: string }): Promise<EarlyListener> {
   const startedAt = Date.now();
   const starting = countEnabled(options.mcpJson);
   let app: FetchHandler | undefined;
   let settle!: (app: FetchHandler | undefined) => void;
   const appReady = new Promise<FetchHandler | undefined>((resolve) => (settle = resolve));
   let port = options.port;
-  const guard = makeHostGuard(options.host, () => port, options.externalUrl);
+  const guard = makeHostGuard(options.host, () => port, options.externalUrl, options.allowOrigins);
   const json = (body: unknown, status: number) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
   const early: FetchHandler = async (request, info) => {

@@ -22,6 +22,7 @@ import { VERSION } from '../version.ts';
 import { createApp } from './http/app.ts';
 import { tokenAuthenticator, type Authenticator } from './http/auth.ts';
 import type { HealthLevel } from './http/health.ts';
+import { DEFAULT_LIMITS } from './http/limits.ts';
 import type { EarlyListener } from './listen-first.ts';
 import { Router } from './router.ts';
 import type { SessionDeps } from './sessions/session.ts';
@@ -43,6 +44,13 @@ export interface ServeOptions {
   sessionIdleTimeoutMinutes: number;
   listWait: number;
   enableAuth: boolean;
+  /** Browser origins accepted besides our own (--allow-origin). */
+  allowOrigins?: string[];
+  /** Resource limits of the HTTP edge (docs/security.md); defaults in server/http/limits.ts. */
+  maxSessions?: number;
+  maxSessionsPerToken?: number;
+  bodyTimeoutMs?: number;
+  maxLargeBodies?: number;
 }
 
 export class ServeRuntime {
@@ -84,7 +92,10 @@ export class ServeRuntime {
       () => this.catalogChanged(),
       (b) => this.backendStateChanged(b),
     );
-    this.sessions = new SessionTable(this.router, options.sessionIdleTimeoutMinutes * 60_000);
+    this.sessions = new SessionTable(this.router, options.sessionIdleTimeoutMinutes * 60_000, {
+      maxSessions: options.maxSessions ?? DEFAULT_LIMITS.maxSessions,
+      maxSessionsPerToken: options.maxSessionsPerToken ?? DEFAULT_LIMITS.maxSessionsPerToken,
+    });
     this.presets = {
       // A preset created a moment ago may not have reached us through the watcher yet: look again.
       get: (n) => this.presetMap.get(n) ?? (this.reloadPresetsIfChanged() ? this.presetMap.get(n) : undefined),
@@ -230,6 +241,7 @@ export class ServeRuntime {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const w of this.watchers) w.close();
+      this.authenticator?.close();
       const closing = this.http?.close(true);
       await this.sessions.closeAll();
       await this.pool.stopAll();

@@ -5,6 +5,7 @@
 import { OneMcpError } from '../errors.ts';
 import { EVERYTHING, fixedView, type View, type ViewRef } from '../catalog/view.ts';
 import type { Preset } from '../config/presets.ts';
+import { parseTagList } from '../filter/index.ts';
 import { compileFilter, compilePreset, viewOfTags } from './view-compile.ts';
 
 export interface PresetSource {
@@ -65,8 +66,15 @@ export function resolveView(selector: ViewSelector, presets: PresetSource, fallb
     }
     return presetViewRef(selector.preset, presets);
   }
-  if (selector.tags !== undefined) return fixedView(viewOfTags(selector.tags));
-  if (selector.filter !== undefined) return fixedView(compileFilter(selector.filter));
+  if (selector.tags !== undefined) {
+    // An empty list would select nothing (or, read loosely, everything): neither is what was meant.
+    if (parseTagList(selector.tags).length === 0) throw new ViewError(`?tags= names no tag; give at least one (?tags=files,web) or leave the parameter out for the default view`);
+    return fixedView(viewOfTags(selector.tags));
+  }
+  if (selector.filter !== undefined) {
+    if (selector.filter.trim() === '') throw new ViewError(`?tag-filter= (or ?filter=) is empty; give an expression (?tag-filter=files+local) or leave the parameter out for the default view`);
+    return fixedView(compileFilter(selector.filter));
+  }
   return fallback();
 }
 

@@ -10,11 +10,13 @@ import { OneMcpError } from '../../errors.ts';
 import type { ServeRuntime } from '../runtime.ts';
 import { Session } from '../sessions/session.ts';
 import { narrowToTags, resolveView, selectorFromQuery } from '../views.ts';
-import { MAX_BODY_BYTES, readBodyText } from './body.ts';
-import { makeHostGuard } from './guard.ts';
-import { rpcError, text } from './responses.ts';
+import { MAX_BODY_BYTES, readBody } from './body.ts';
+import { isLoopbackBind, makeHostGuard } from './guard.ts';
+import { BadPathError, healthRoutes } from './health.ts';
+import { DEFAULT_LIMITS, Slots } from './limits.ts';
+import { json, rpcError, text } from './responses.ts';
 import { WebSseServerTransport } from './sse-transport.ts';
-import { healthRoutes } from './health.ts';
+import type { SessionEntry } from '../sessions/table.ts';
 
 const SESSION_HEADER = 'mcp-session-id';
 
@@ -23,22 +25,36 @@ const CANCELLABLE = new Set(['tools/call', 'prompts/get', 'resources/read', 'com
 
 /**
  * A client that disconnects cancels its in-flight calls (SPEC §4.3): when the POST's event stream is
- * cancelled before it ends, the calls it carried are cancelled at their backends.
+ * cancelled before it ends, the calls it carried are cancelled at their backends. While the stream is
+ * open the session counts as busy, so the session cap never evicts a session in the middle of a call.
  */
-function cancelOnDisconnect(response: Response, body: unknown, session: Session): Response {
+function trackCalls(response: Response, body: unknown, entry: SessionEntry): Response {
   const ids = (Array.isArray(body) ? body : [body])
     .filter((m) => m && typeof m === 'object' && CANCELLABLE.has((m as { method?: string }).method ?? '') && (m as { id?: unknown }).id !== undefined)
     .map((m) => (m as { id: string | number }).id);
   if (ids.length === 0 || !response.body || !response.headers.get('content-type')?.includes('text/event-stream')) return response;
   const reader = response.body.getReader();
+  entry.inFlight = (entry.inFlight ?? 0) + 1;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    entry.inFlight = (entry.inFlight ?? 1) - 1;
+  };
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
+      const { done, value } = await reader.read().catch((error) => {
+        finish();
+        throw error;
+      });
+      if (done) {
+        finish();
+        controller.close();
+      } else controller.enqueue(value);
     },
     cancel(reason) {
-      session.cancelRequests(ids);
+      finish();
+      entry.session.cancelRequests(ids);
       return reader.cancel(reason);
     },
   });
@@ -52,8 +68,23 @@ function paginationAsked(url: URL): boolean | undefined {
 }
 
 export function createApp(rt: ServeRuntime): (request: Request) => Promise<Response> {
-  const guard = makeHostGuard(rt.options.host, () => rt.port, rt.options.externalUrl);
+  const guard = makeHostGuard(rt.options.host, () => rt.port, rt.options.externalUrl, rt.options.allowOrigins);
   const health = healthRoutes(rt);
+  const bodyLimits = {
+    limit: MAX_BODY_BYTES,
+    timeoutMs: rt.options.bodyTimeoutMs ?? DEFAULT_LIMITS.bodyTimeoutMs,
+    large: new Slots(rt.options.maxLargeBodies ?? DEFAULT_LIMITS.maxLargeBodies),
+  };
+  // A revoked or expired token ends its sessions at once, not at their next request.
+  rt.authenticator?.onInvalidated((valid) => {
+    const closed = rt.sessions.closeWhere((owner) => owner !== undefined && !valid(owner));
+    if (closed) rt.log.info(`closed ${closed} session${closed === 1 ? '' : 's'} of a revoked or expired token`);
+  });
+  if (!isLoopbackBind(rt.options.host) && !rt.options.enableAuth) {
+    rt.log.warn(
+      `serve listens on ${rt.options.host}, beyond this machine, without --enable-auth: anyone who can reach port ${rt.port} can use every server (run tools, read files). Add --enable-auth, or bind 127.0.0.1 (docs/security.md)`,
+    );
+  }
 
   /** The view a request asks for, narrowed to the token's tags when its token has any. */
   const viewFor = (url: URL, token?: StoredToken): ViewRef => {
@@ -66,14 +97,21 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     if (!type.toLowerCase().includes('application/json')) {
       return { response: rpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json') };
     }
-    const raw = await readBodyText(request, MAX_BODY_BYTES);
-    if (raw === undefined) return { response: rpcError(413, -32000, `Request body larger than ${MAX_BODY_BYTES} bytes`) };
+    const read = await readBody(request, bodyLimits);
+    if ('status' in read) return { response: rpcError(read.status, -32000, read.message, read.status === 408 ? { connection: 'close' } : {}) };
     try {
-      return { body: JSON.parse(raw) };
+      return { body: JSON.parse(read.text) };
     } catch {
       return { response: rpcError(400, -32700, 'Parse error: the body is not valid JSON') };
     }
   }
+
+  /** A place for a new session of this token, or the 503 that says there is none. */
+  const admit = (token?: StoredToken) => {
+    const admission = rt.sessions.admit(token?.hash);
+    if (typeof admission === 'string') return { response: rpcError(503, -32000, `Service Unavailable: ${admission}`, { 'retry-after': '5' }) };
+    return { admission };
+  };
 
   async function handleMcp(request: Request, url: URL, token?: StoredToken): Promise<Response> {
     const sessionId = request.headers.get(SESSION_HEADER);
@@ -89,10 +127,10 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     if (sessionId) {
       const entry = rt.sessions.get(sessionId);
       if (!entry || entry.kind !== 'streamable-http') return rpcError(404, -32001, 'Session not found: initialize a new session');
-      if (entry.session.owner !== token?.name) return rpcError(403, -32000, 'This session belongs to another token');
+      if (entry.session.owner !== token?.hash) return rpcError(403, -32000, 'This session belongs to another token');
       entry.session.lastActive = Date.now();
       const response = await entry.transport.handleRequest(request, { parsedBody });
-      return cancelOnDisconnect(response, parsedBody, entry.session);
+      return trackCalls(response, parsedBody, entry);
     }
     if (request.method !== 'POST') return rpcError(400, -32000, `Bad Request: the ${SESSION_HEADER} header is required`);
     const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];
@@ -106,21 +144,28 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
       if (error instanceof OneMcpError) return rpcError(400, -32602, error.message);
       throw error;
     }
-    const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'streamable-http', paginationAsked(url));
-    session.owner = token?.name;
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => crypto.randomUUID(),
-      onsessioninitialized: (id) => {
-        session.id = id;
-        rt.sessions.add(id, { kind: 'streamable-http', session, transport });
-      },
-      onsessionclosed: (id) => void rt.sessions.close(id),
-      maxRequestBodySize: MAX_BODY_BYTES,
-    });
-    await session.connect(transport);
-    const response = await transport.handleRequest(request, { parsedBody });
-    if (!session.id) await session.close();
-    return response;
+    const place = admit(token);
+    if (place.response) return place.response;
+    try {
+      const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'streamable-http', paginationAsked(url));
+      // Bound to the token's hash: a new token that reuses a revoked one's name is a stranger here.
+      session.owner = token?.hash;
+      const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+        onsessioninitialized: (id) => {
+          session.id = id;
+          rt.sessions.add(id, { kind: 'streamable-http', session, transport });
+        },
+        onsessionclosed: (id) => void rt.sessions.close(id),
+        maxRequestBodySize: MAX_BODY_BYTES,
+      });
+      await session.connect(transport);
+      const response = await transport.handleRequest(request, { parsedBody });
+      if (!session.id) await session.close();
+      return response;
+    } finally {
+      place.admission!.release();
+    }
   }
 
   async function handleSse(url: URL, token?: StoredToken): Promise<Response> {
@@ -131,13 +176,19 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
       if (error instanceof OneMcpError) return text(error.message, 400);
       throw error;
     }
-    const transport = new WebSseServerTransport();
-    const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'sse', paginationAsked(url));
-    session.owner = token?.name;
-    session.id = transport.sessionId;
-    rt.sessions.add(transport.sessionId, { kind: 'sse', session, transport });
-    await session.connect(transport);
-    return transport.response('/messages');
+    const place = admit(token);
+    if (place.response) return place.response;
+    try {
+      const transport = new WebSseServerTransport();
+      const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'sse', paginationAsked(url));
+      session.owner = token?.hash;
+      session.id = transport.sessionId;
+      rt.sessions.add(transport.sessionId, { kind: 'sse', session, transport });
+      await session.connect(transport);
+      return transport.response('/messages');
+    } finally {
+      place.admission!.release();
+    }
   }
 
   async function handleMessages(request: Request, url: URL, token?: StoredToken): Promise<Response> {
@@ -145,7 +196,7 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     const id = url.searchParams.get('sessionId') ?? '';
     const entry = rt.sessions.get(id);
     if (!entry || entry.kind !== 'sse') return rpcError(404, -32001, 'Session not found: open a new /sse stream');
-    if (entry.session.owner !== token?.name) return rpcError(403, -32000, 'This session belongs to another token');
+    if (entry.session.owner !== token?.hash) return rpcError(403, -32000, 'This session belongs to another token');
     const parsed = await parseBody(request);
     if ('response' in parsed) return parsed.response;
     const messages = (Array.isArray(parsed.body) ? parsed.body : [parsed.body]) as JSONRPCMessage[];
@@ -166,6 +217,7 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/health/live') return health.live();
+    if (path.includes('%') && !decodes(path)) return text(`Bad Request: the path ${path} has malformed percent-encoding`, 400);
     const blocked = guard(request);
     if (blocked) return text(blocked, 403);
     const auth = rt.authenticator?.check(request, path) ?? {};
@@ -174,12 +226,26 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
       if (path === '/mcp') return await handleMcp(request, url, auth.token);
       if (path === '/sse' && request.method === 'GET') return await handleSse(url, auth.token);
       if (path === '/messages') return await handleMessages(request, url, auth.token);
-      const routed = await health.route(request, path);
+      // Changing state needs a JSON body type, which a cross-site form or beacon cannot send.
+      if (request.method === 'POST' && path.startsWith('/api/') && !(request.headers.get('content-type') ?? '').toLowerCase().includes('application/json')) {
+        return json({ error: 'Unsupported Media Type: POST /api/* requires "Content-Type: application/json"' }, 415);
+      }
+      const routed = await health.route(request, path, auth.token);
       if (routed) return routed;
       return text(`Not found: ${path}. MCP clients connect to /mcp`, 404);
     } catch (error) {
+      if (error instanceof BadPathError || error instanceof URIError) return text(`Bad Request: ${(error as Error).message}`, 400);
       rt.log.error(`${request.method} ${path}: ${(error as Error)?.stack ?? error}`);
       return rpcError(500, -32603, 'Internal error');
     }
   };
+}
+
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

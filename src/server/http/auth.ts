@@ -1,51 +1,108 @@
 /**
- * `serve --enable-auth` (SPEC §8.2): /mcp, /sse, /messages and /api/* need `Authorization: Bearer <token>`;
- * /health* and the identity stay open. The token file is re-read when it changes, so `auth token
- * create|revoke` apply to a running serve at once.
+ * `serve --enable-auth` (docs/security.md): /mcp, /sse, /messages, /api/* and the per-server health
+ * details need `Authorization: Bearer <token>`; /health (minimal), /health/live, /health/ready and the
+ * identity stay open. The token file is watched, so `auth token create|revoke` apply to a running serve
+ * at once, and the sessions of a revoked or expired token are closed at once (onInvalidated).
  */
 import { statSync } from 'node:fs';
-import { findToken, readTokensFile, type StoredToken, type TokensFile } from '../../config/tokens.ts';
+import { expiryOf, findToken, isExpired, readTokensFile, type StoredToken, type TokensFile } from '../../config/tokens.ts';
 import type { Logger } from '../../log.ts';
+import { watchFile } from '../../runtime/watch.ts';
 import { json } from './responses.ts';
 
-const PROTECTED = [/^\/mcp$/, /^\/sse$/, /^\/messages$/, /^\/api\//];
+const PROTECTED = [/^\/mcp$/, /^\/sse$/, /^\/messages$/, /^\/api\//, /^\/health\/mcp(\/|$)/];
+/** Never need a token (and ignore one): liveness, readiness, discovery. */
+const OPEN = [/^\/health\/live$/, /^\/health\/ready$/, /^\/\.well-known\/1mcp\//];
+
+/** setTimeout's ceiling (~24.8 days); a later expiry is re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface Authenticator {
-  /** undefined = allowed (with the token when auth is on); a Response = refused. */
+  /**
+   * A refusal Response, or the request's token: required on protected paths, optional elsewhere
+   * (/health shows details only with one).
+   */
   check(request: Request, path: string): { response?: Response; token?: StoredToken };
+  /** Called with a predicate "is this token hash still valid?" whenever a token is revoked or expires. */
+  onInvalidated(listener: (valid: (hash: string) => boolean) => void): void;
+  close(): void;
 }
 
 export function tokenAuthenticator(tokensPath: string, log: Logger): Authenticator {
   let file: TokensFile = { version: 1, tokens: {} };
   let mtime = -1;
-  const current = () => {
+  let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  const listeners: ((valid: (hash: string) => boolean) => void)[] = [];
+  const warnedMalformed = new Set<string>();
+
+  const validHash = (hash: string) => Object.values(file.tokens).some((t) => t.hash === hash && !isExpired(t));
+  const invalidate = () => {
+    for (const listener of listeners) listener(validHash);
+  };
+
+  /** Fire at the next expiry so a token's sessions end when it does, not at its next request. */
+  const armExpiry = () => {
+    clearTimeout(expiryTimer);
+    const now = Date.now();
+    const next = Math.min(...Object.values(file.tokens).map((t) => expiryOf(t) ?? Infinity).filter((at) => at > now));
+    if (!Number.isFinite(next)) return;
+    expiryTimer = setTimeout(() => {
+      invalidate();
+      armExpiry();
+    }, Math.min(MAX_TIMER_MS, next - now + 50));
+    expiryTimer.unref?.();
+  };
+
+  const load = () => {
     let m = 0;
     try {
       m = statSync(tokensPath).mtimeMs;
     } catch {}
-    if (m !== mtime) {
-      mtime = m;
-      try {
-        file = readTokensFile(tokensPath);
-      } catch (error) {
-        log.error(`${(error as Error).message}; no token is accepted until it is fixed`);
-        file = { version: 1, tokens: {} };
+    if (m === mtime) return false;
+    mtime = m;
+    try {
+      file = readTokensFile(tokensPath);
+    } catch (error) {
+      log.error(`${(error as Error).message}; no token is accepted until it is fixed`);
+      file = { version: 1, tokens: {} };
+    }
+    for (const t of Object.values(file.tokens)) {
+      if (Number.isNaN(expiryOf(t)) && !warnedMalformed.has(t.hash)) {
+        warnedMalformed.add(t.hash);
+        log.warn(`${tokensPath}: token "${t.name}" has an invalid "expires" value ${JSON.stringify((t as { expires?: unknown }).expires)}; it is refused as expired (revoke it and create a new one)`);
       }
     }
-    return file;
+    armExpiry();
+    return true;
   };
+  load();
+  const watcher = watchFile(tokensPath, () => {
+    if (load()) invalidate();
+  });
+
   const refuse = (reason: string) =>
     json({ error: 'unauthorized', message: reason }, 401, { 'www-authenticate': `Bearer realm="1mcp", error="invalid_token", error_description="${reason}"` });
   return {
     check(request, path) {
-      if (!PROTECTED.some((p) => p.test(path))) return {};
-      const header = request.headers.get('authorization') ?? '';
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!m) return { response: refuse('a bearer token is required; create one with "1mcp auth token create"') };
-      const found = findToken(current(), m[1]!);
+      if (OPEN.some((p) => p.test(path))) return {};
+      const required = PROTECTED.some((p) => p.test(path));
+      const header = request.headers.get('authorization');
+      if (header === null && !required) return {};
+      const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+      if (!m) return { response: refuse('a bearer token is required; create one with "1mcp auth token create" and send it as "Authorization: Bearer <token>"') };
+      // The watcher may lag behind a write by a moment: look at the file's mtime too.
+      if (load()) invalidate();
+      const found = findToken(file, m[1]!);
       if (!found) return { response: refuse('unknown or revoked token') };
-      if (found.expired) return { response: refuse(`token "${found.token.name}" expired at ${found.token.expires}`) };
+      if (found.expired) return { response: refuse(`token "${found.token.name}" expired${found.token.expires ? ` (expires: ${found.token.expires})` : ''}`) };
       return { token: found.token };
+    },
+    onInvalidated(listener) {
+      listeners.push(listener);
+    },
+    close() {
+      clearTimeout(expiryTimer);
+      watcher.close();
     },
   };
 }

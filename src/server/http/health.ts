@@ -1,4 +1,12 @@
-/** /health*, the runtime identity, and the small JSON API used by `1mcp mcp status|restart` (SPEC §3.1, §3.4). */
+/**
+ * /health*, the runtime identity, and the small JSON API used by `1mcp mcp status|restart` (SPEC §3.1, §3.4).
+ * With --enable-auth, everything that names servers is scoped by the request's token (docs/security.md):
+ * a token with tags sees, and restarts, only servers carrying one of them; other servers answer 404
+ * exactly as if they did not exist. Backend stderr and errors are shown with secrets redacted.
+ */
+import type { Backend } from '../../backends/backend.ts';
+import type { StoredToken } from '../../config/tokens.ts';
+import { redactSecrets } from '../../config/redact.ts';
 import type { ServeRuntime } from '../runtime.ts';
 import { exposedName } from '../../catalog/names.ts';
 import { runtimeIdentity } from './identity.ts';
@@ -6,8 +14,43 @@ import { json, text } from './responses.ts';
 
 export type HealthLevel = 'minimal' | 'basic' | 'full';
 
-export function healthBody(rt: ServeRuntime, level: HealthLevel) {
-  const backends = rt.pool.all();
+/** What one request may see. */
+export interface Scope {
+  /** A token without tags, or auth off: everything, config problems included. */
+  unrestricted: boolean;
+  sees(backend: Backend): boolean;
+  /** The token's hash, to count its own sessions. */
+  owner?: string;
+}
+
+export const EVERYTHING_SCOPE: Scope = { unrestricted: true, sees: () => true };
+
+export function scopeOf(token: StoredToken | undefined): Scope {
+  if (!token) return EVERYTHING_SCOPE;
+  const tags = token.tags?.map((t) => t.toLowerCase()) ?? [];
+  if (tags.length === 0) return { unrestricted: true, sees: () => true, owner: token.hash };
+  return { unrestricted: false, owner: token.hash, sees: (b) => (b.config.tags ?? []).some((t) => tags.includes(t.toLowerCase())) };
+}
+
+function statusOf(backend: Backend) {
+  const s = backend.status();
+  return s.lastError ? { ...s, lastError: redactSecrets(s.lastError) } : s;
+}
+
+const stderrTail = (backend: Backend, lines: number) => backend.stderr.tail(lines).map(redactSecrets);
+
+/** Decode a server name taken from the path; a malformed escape is the client's error (400). */
+export class BadPathError extends Error {}
+function serverName(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new BadPathError(`malformed percent-encoding in "${raw}"`);
+  }
+}
+
+export function healthBody(rt: ServeRuntime, level: HealthLevel, scope: Scope = EVERYTHING_SCOPE) {
+  const backends = rt.pool.all().filter(scope.sees);
   const enabled = backends.filter((b) => b.state !== 'disabled');
   const count = (...states: string[]) => enabled.filter((b) => states.includes(b.state)).length;
   const connected = count('connected');
@@ -21,54 +64,78 @@ export function healthBody(rt: ServeRuntime, level: HealthLevel) {
   if (level !== 'minimal') {
     body.serverStates = Object.fromEntries(
       backends.map((b) => {
-        const s = b.status();
-        return [b.name, level === 'full' ? { ...s, stderrTail: b.stderr.tail(20) } : { state: s.state, type: s.type, tools: s.tools }];
+        const s = statusOf(b);
+        return [b.name, level === 'full' ? { ...s, stderrTail: stderrTail(b, 20) } : { state: s.state, type: s.type, tools: s.tools }];
       }),
     );
   }
   if (level === 'full') {
-    body.sessions = rt.sessions.size;
+    body.sessions = scope.unrestricted ? rt.sessions.size : rt.sessions.countOwnedBy(scope.owner ?? '');
     body.memory = { rssBytes: process.memoryUsage().rss };
     body.pid = process.pid;
     body.configDir = rt.configDir;
-    body.problems = rt.catalog.problems;
+    body.problems = problems(rt, scope);
   }
   return body;
 }
 
+/** Catalog problems of the servers in scope, and — for an unrestricted caller — why mcp.json is not loaded. */
+function problems(rt: ServeRuntime, scope: Scope): { server?: string; message: string }[] {
+  const visible = new Set(rt.pool.all().filter(scope.sees).map((b) => b.name));
+  const list: { server?: string; message: string }[] = rt.catalog.problems.filter((p) => visible.has(p.server));
+  const configError = (rt as { configError?: string }).configError;
+  if (configError && scope.unrestricted) {
+    list.unshift({ message: `mcp.json was not reloaded: ${redactSecrets(configError)}; serve keeps running the previous configuration until the file is fixed` });
+  }
+  return list;
+}
+
 export function healthRoutes(rt: ServeRuntime) {
+  const authOn = () => !!rt.authenticator;
+  /** The backend named in the path, if it exists and the caller may see it. */
+  const visibleBackend = (raw: string, scope: Scope) => {
+    const backend = rt.pool.get(serverName(raw));
+    return backend && scope.sees(backend) ? backend : undefined;
+  };
+  const noSuchServer = (raw: string) => json({ error: `no server named "${serverName(raw)}"` }, 404);
   return {
     live: () => json({ status: 'alive' }),
-    async route(request: Request, path: string): Promise<Response | undefined> {
+    /** `token`: the request's valid bearer token (auth on), if it sent one. */
+    async route(request: Request, path: string, token?: StoredToken): Promise<Response | undefined> {
+      const scope = scopeOf(token);
       if (request.method === 'GET' && path === '/health') {
-        const body = healthBody(rt, rt.options.healthInfoLevel);
+        // With auth on, details (basic/full) are for token holders; monitors still get the minimal body.
+        const level = authOn() && !token ? 'minimal' : rt.options.healthInfoLevel;
+        const body = healthBody(rt, level, scope);
         return json(body, body.status === 'unhealthy' ? 503 : 200);
       }
       if (request.method === 'GET' && path === '/health/ready') {
         const pending = rt.pool.all().filter((b) => b.state === 'starting' || b.state === 'restarting');
-        return pending.length === 0 ? json({ ready: true }) : json({ ready: false, waitingFor: pending.map((b) => b.name) }, 503);
+        if (pending.length === 0) return json({ ready: true });
+        // Server names are details: without auth they are shown, with auth they are not (this route is open).
+        return json(authOn() ? { ready: false, waiting: pending.length } : { ready: false, waitingFor: pending.map((b) => b.name) }, 503);
       }
       if (request.method === 'GET' && path === '/health/mcp') {
-        return json({ servers: rt.pool.all().map((b) => b.status()) });
+        return json({ servers: rt.pool.all().filter(scope.sees).map(statusOf) });
       }
       const one = /^\/health\/mcp\/([^/]+)$/.exec(path);
       if (request.method === 'GET' && one) {
-        const backend = rt.pool.get(decodeURIComponent(one[1]!));
-        return backend ? json(backend.status()) : json({ error: `no server named "${one[1]}"` }, 404);
+        const backend = visibleBackend(one[1]!, scope);
+        return backend ? json(statusOf(backend)) : noSuchServer(one[1]!);
       }
       if (request.method === 'GET' && path === '/.well-known/1mcp/runtime-identity') {
         return json(runtimeIdentity(rt, new URL(request.url).searchParams));
       }
       if (request.method === 'GET' && path === '/api/status') {
         return json({
-          ...healthBody(rt, 'full'),
-          servers: rt.pool.all().map((b) => ({ ...b.status(), stderrTail: b.stderr.tail(200) })),
+          ...healthBody(rt, 'full', scope),
+          servers: rt.pool.all().filter(scope.sees).map((b) => ({ ...statusOf(b), stderrTail: stderrTail(b, 200) })),
         });
       }
       const tools = /^\/api\/servers\/([^/]+)\/tools$/.exec(path);
       if (tools && request.method === 'GET') {
-        const backend = rt.pool.get(decodeURIComponent(tools[1]!));
-        if (!backend) return json({ error: `no server named "${tools[1]}"` }, 404);
+        const backend = visibleBackend(tools[1]!, scope);
+        if (!backend) return noSuchServer(tools[1]!);
         const hidden = new Set(backend.config.disabledTools);
         return json({
           server: backend.name,
@@ -79,8 +146,8 @@ export function healthRoutes(rt: ServeRuntime) {
       const restart = /^\/api\/servers\/([^/]+)\/restart$/.exec(path);
       if (restart) {
         if (request.method !== 'POST') return text('Method not allowed', 405);
-        const backend = rt.pool.get(decodeURIComponent(restart[1]!));
-        if (!backend) return json({ error: `no server named "${restart[1]}"` }, 404);
+        const backend = visibleBackend(restart[1]!, scope);
+        if (!backend) return noSuchServer(restart[1]!);
         await backend.restart();
         return json({ restarted: backend.name, state: backend.state });
       }
