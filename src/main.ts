@@ -12,6 +12,7 @@ const GROUPS: Record<string, () => Promise<{ run(argv: string[]): Promise<number
   preset: () => import('./cli/preset.ts'),
   setup: () => import('./cli/setup.ts'),
   auth: () => import('./cli/auth.ts'),
+  trust: () => import('./cli/trust.ts'),
 };
 
 const HELP = `1mcp ${VERSION} — one MCP endpoint for all of your MCP servers
@@ -25,6 +26,7 @@ Commands:
   preset <sub>       Manage named views: create, list, show, edit, delete, url, test
   setup <client>     Connect a client (codex)
   auth token <sub>   Bearer tokens for serve --enable-auth: create, list, revoke
+  trust <url>        Approve a serve URL for project .1mcprc files: trust <url>, --list, --remove <url>
 
 Run "1mcp <command> --help" for the options of a command.
 `;

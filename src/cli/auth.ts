@@ -1,5 +1,6 @@
 /** `1mcp auth token create|list|revoke` (SPEC §8.2): bearer tokens for `serve --enable-auth`. */
 import { hashToken, newToken, parseDuration, parseTokensText, readTokensFile } from '../config/tokens.ts';
+import { ownEntry, setOwnEntry } from '../config/own.ts';
 import { updateFile } from '../config/safe-write.ts';
 import { OneMcpError } from '../errors.ts';
 import { parseTagList } from '../filter/index.ts';
@@ -17,18 +18,30 @@ function writeTokens(path: string, backups: string, edit: (tokens: ReturnType<ty
   });
 }
 
+/** `30d` → the ISO date 30 days from now; nothing else (0, or beyond what a date can hold) is accepted. */
+function expiryDate(text: string): string {
+  const ms = parseDuration(text);
+  const at = new Date(Date.now() + ms);
+  if (ms <= 0) throw new UsageError(`--expires must be a lifetime longer than 0, such as 30d or 12h (got "${text}")`);
+  if (Number.isNaN(at.getTime()) || ms > 100 * 365 * 86_400_000) throw new UsageError(`--expires is too far away (got "${text}"); leave it out for a token that never expires`);
+  return at.toISOString();
+}
+
 async function token([action, name]: string[], options: Record<string, any>): Promise<number> {
   const { paths } = commandContext(options);
   switch (action) {
     case 'create': {
+      if (options.name !== undefined && name !== undefined && options.name !== name) throw new UsageError(`two names given ("${name}" and --name ${options.name}); give one`);
       const tokenName: string = options.name ?? name ?? `token-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 6)}`;
-      if (!NAME.test(tokenName)) throw new UsageError(`invalid token name "${tokenName}": letters, digits, '.', '_' or '-'`);
-      const tags = options.tags ? parseTagList(String(options.tags)) : undefined;
-      const expires = options.expires ? new Date(Date.now() + parseDuration(String(options.expires))).toISOString() : undefined;
+      if (!NAME.test(tokenName)) throw new UsageError(`invalid token name "${tokenName}": use 1-50 letters, digits, '.', '_' or '-'`);
+      // An empty tag list would make an unrestricted token: refuse it rather than guess.
+      const tags = options.tags !== undefined ? parseTagList(String(options.tags)) : undefined;
+      if (tags !== undefined && tags.length === 0) throw new UsageError(`--tags needs at least one tag (got "${options.tags}"); leave --tags out for a token that sees every server`);
+      const expires = options.expires !== undefined ? expiryDate(String(options.expires)) : undefined;
       const secret = newToken();
       writeTokens(paths.tokensJson, paths.backups, (tokens) => {
-        if (tokens[tokenName]) throw new OneMcpError(`a token named "${tokenName}" exists; revoke it first or choose another --name`);
-        tokens[tokenName] = { name: tokenName, hash: hashToken(secret), ...(tags?.length ? { tags } : {}), created: new Date().toISOString(), ...(expires ? { expires } : {}) };
+        if (ownEntry(tokens, tokenName)) throw new OneMcpError(`a token named "${tokenName}" exists; revoke it first or choose another --name`);
+        setOwnEntry(tokens, tokenName, { name: tokenName, hash: hashToken(secret), ...(tags?.length ? { tags } : {}), created: new Date().toISOString(), ...(expires ? { expires } : {}) });
       });
       // The token itself goes to stdout alone, so `TOKEN=$(1mcp auth token create)` works.
       print(secret);
@@ -45,7 +58,7 @@ async function token([action, name]: string[], options: Record<string, any>): Pr
     case 'revoke': {
       if (!name) throw new UsageError('usage: 1mcp auth token revoke <name>');
       writeTokens(paths.tokensJson, paths.backups, (tokens) => {
-        if (!tokens[name]) throw new OneMcpError(`no token named "${name}"; see "1mcp auth token list"`);
+        if (!ownEntry(tokens, name)) throw new OneMcpError(`no token named "${name}"; see "1mcp auth token list"`);
         delete tokens[name];
       });
       print(`Revoked ${color.bold(name)}. A running serve refuses it from now on.`);

@@ -2,6 +2,7 @@
 import { readMcpFile, validateMcpConfig } from '../config/mcp-config.ts';
 import type { ServerConfig } from '../config/mcp-schema.ts';
 import type { ConfigPaths } from '../config/paths.ts';
+import { ownEntry, setOwnEntry } from '../config/own.ts';
 import { parsePresetsText, PRESET_NAME, readPresetsFile, type Preset } from '../config/presets.ts';
 import { updateFile } from '../config/safe-write.ts';
 import { OneMcpError } from '../errors.ts';
@@ -9,7 +10,7 @@ import { evaluate, FilterSyntaxError, fromTagQuery, parseFilter, strategyOf, toE
 import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
 import { runGroup, UsageError } from './program.ts';
-import { findServe } from './serve-client.ts';
+import { authHeaders, authProblem, findServeTarget, TOKEN_OPTION, type ServeTarget } from './serve-client.ts';
 
 /** Parse an expression, or fail with the expression, a caret under the problem, and the reason. */
 function parseOrExplain(expr: string): FilterAst {
@@ -29,7 +30,7 @@ function expressionOf(preset: Preset): string {
 
 function requirePreset(paths: ConfigPaths, name: string): Preset {
   const presets = readPresetsFile(paths.presetsJson).presets;
-  const preset = presets[name];
+  const preset = ownEntry(presets, name);
   if (!preset) {
     const known = Object.keys(presets);
     throw new OneMcpError(`no preset named "${name}"${known.length ? ` (known: ${known.join(', ')})` : ''}; create it with "1mcp preset create ${name} --filter <expr>"`);
@@ -42,9 +43,11 @@ function matchingServers(paths: ConfigPaths, ast: FilterAst): ServerConfig[] {
   return servers.filter((s) => !s.disabled && evaluate(ast, s.tags));
 }
 
-async function presetUrl(paths: ConfigPaths, name: string): Promise<{ url: string; live: boolean }> {
-  const origin = await findServe(paths);
-  return { url: `${origin ?? 'http://127.0.0.1:3050'}/mcp?preset=${encodeURIComponent(name)}`, live: !!origin };
+/** The running serve's URL for the preset; with none running, the one `serve --port` (or ONE_MCP_PORT) would have. */
+async function presetUrl(paths: ConfigPaths, name: string, options: Record<string, any>): Promise<{ url: string; live: boolean; target?: ServeTarget }> {
+  const target = await findServeTarget(paths, options.token);
+  const origin = target?.origin ?? `http://127.0.0.1:${options.port ?? 3050}`;
+  return { url: `${origin}/mcp?preset=${encodeURIComponent(name)}`, live: !!target, target };
 }
 
 /** Write presets.json under its lock, starting from the current file (never from a broken one). */
@@ -75,10 +78,10 @@ async function create([name]: string[], options: Record<string, any>) {
   const ast = parseOrExplain(options.filter);
   const { paths } = commandContext(options);
   editPresets(paths, (presets) => {
-    if (presets[name!]) throw new OneMcpError(`preset "${name}" already exists; change it with "1mcp preset edit ${name} --filter …"`);
-    presets[name!] = stored(name!, options.filter, ast, options.description, undefined);
+    if (ownEntry(presets, name!)) throw new OneMcpError(`preset "${name}" already exists; change it with "1mcp preset edit ${name} --filter …"`);
+    setOwnEntry(presets, name!, stored(name!, options.filter, ast, options.description, undefined));
   });
-  const { url } = await presetUrl(paths, name!);
+  const { url } = await presetUrl(paths, name!, options);
   const servers = matchingServers(paths, ast);
   print(`Created preset ${color.bold(name!)}: ${toExpression(ast)}`);
   print(`URL: ${url}`);
@@ -91,11 +94,11 @@ async function edit([name]: string[], options: Record<string, any>) {
   const { paths } = commandContext(options);
   requirePreset(paths, name!);
   editPresets(paths, (presets) => {
-    const current = presets[name!];
+    const current = ownEntry(presets, name!);
     if (!current) throw new OneMcpError(`no preset named "${name}"`);
     const expr = options.filter ?? expressionOf(current);
     const description = options.description ?? current.description;
-    presets[name!] = { ...current, ...stored(name!, expr, ast ?? parseFilter(expr), description, current.created) };
+    setOwnEntry(presets, name!, { ...current, ...stored(name!, expr, ast ?? parseFilter(expr), description, current.created) });
   });
   print(`Updated preset ${color.bold(name!)}. Open sessions using it see the change at once.`);
 }
@@ -122,7 +125,7 @@ async function show([name]: string[], options: Record<string, any>) {
   const preset = requirePreset(paths, name!);
   const expr = expressionOf(preset);
   const servers = matchingServers(paths, parseFilter(expr));
-  const { url } = await presetUrl(paths, name!);
+  const { url } = await presetUrl(paths, name!, options);
   if (options.json) return printJson({ ...preset, filter: expr, url, servers: servers.map((s) => s.name) });
   print(`${color.bold(preset.name)}${preset.description ? ` — ${preset.description}` : ''}`);
   print(`filter:    ${expr}`);
@@ -136,7 +139,7 @@ async function show([name]: string[], options: Record<string, any>) {
 async function url([name]: string[], options: Record<string, any>) {
   const { paths } = commandContext(options);
   requirePreset(paths, name!);
-  print((await presetUrl(paths, name!)).url);
+  print((await presetUrl(paths, name!, options)).url);
 }
 
 /** Well-known limits on how many tools a client handles well. */
@@ -150,8 +153,8 @@ async function testPreset([name]: string[], options: Record<string, any>): Promi
   const preset = requirePreset(paths, name!);
   const servers = matchingServers(paths, parseFilter(expressionOf(preset)));
   print(`Servers in ${color.bold(name!)}: ${servers.map((s) => s.name).join(', ') || '(none)'}`);
-  const { url: endpoint, live } = await presetUrl(paths, name!);
-  if (!live) {
+  const { url: endpoint, live, target } = await presetUrl(paths, name!, options);
+  if (!live || !target) {
     note('No running serve: start "1mcp serve" to count the tools this preset exposes.');
     return 0;
   }
@@ -161,7 +164,14 @@ async function testPreset([name]: string[], options: Record<string, any>): Promi
   const progress = (text: string) => process.stderr.isTTY && process.stderr.write(`\r\x1b[2K${color.dim(text)}`);
   progress(`Asking ${endpoint} for the tools of ${name}…`);
   const client = new Client({ name: '1mcp-preset-test', version: '1' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
+  try {
+    await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { requestInit: { headers: authHeaders(target) } }));
+  } catch (error) {
+    progress('');
+    const status = (error as { code?: unknown }).code;
+    const problem = typeof status === 'number' ? authProblem(target, status) : /\b401\b|unauthori[sz]ed/i.test(String((error as Error).message)) ? authProblem(target, 401) : undefined;
+    throw new OneMcpError(problem ?? `could not ask ${endpoint}: ${(error as Error).message}`);
+  }
   const tools = [];
   let cursor: string | undefined;
   do {
@@ -183,19 +193,22 @@ async function testPreset([name]: string[], options: Record<string, any>): Promi
 
 export function run(argv: string[]): Promise<number> {
   const json = { flags: '--json', description: 'Machine-readable output', env: false };
+  // Where the printed URL points when no serve is running (ONE_MCP_PORT is its twin, as for serve).
+  const port = { flags: '--port <n>', description: 'Port for the printed URL when no serve is running (default 3050)', type: 'number', integer: true, min: 0, max: 65535 } as const;
   return runGroup('1mcp preset', argv, [
     { name: 'create <name>', description: 'Create a preset from a filter expression', action: create, options: [
       { flags: '-f, --filter <expr>', description: 'Tag-filter expression, e.g. "web and not test"', env: false },
-      { flags: '--description <text>', description: 'What the preset is for', env: false },
+      { flags: '--description <text>', description: 'What the preset is for', env: false, allowEmpty: true },
+      port,
     ] },
     { name: 'list', description: 'List presets', action: list, options: [json] },
-    { name: 'show <name>', description: 'Show a preset', action: show, options: [json] },
+    { name: 'show <name>', description: 'Show a preset', action: show, options: [json, port] },
     { name: 'edit <name>', description: 'Change the filter or description of a preset', action: edit, options: [
       { flags: '-f, --filter <expr>', description: 'New expression', env: false },
-      { flags: '--description <text>', description: 'New description', env: false },
+      { flags: '--description <text>', description: 'New description', env: false, allowEmpty: true },
     ] },
     { name: 'delete <name>', description: 'Delete a preset', action: remove },
-    { name: 'url <name>', description: 'Print the client URL of a preset', action: url },
-    { name: 'test <name>', description: 'Which servers and how many tools a preset exposes', action: testPreset },
+    { name: 'url <name>', description: 'Print the client URL of a preset (from the running serve, else from --port / ONE_MCP_PORT)', action: url, options: [port] },
+    { name: 'test <name>', description: 'Which servers and how many tools a preset exposes', action: testPreset, options: [TOKEN_OPTION] },
   ]);
 }

@@ -38,14 +38,17 @@ async function proxy(_args: string[], options: Record<string, any>): Promise<num
   const logger = createLogger({ level: options.logLevel, file: options.logFile, stderr: false });
   const paths = resolveConfigPaths({ config: options.config, configDir: options.configDir });
   const rc = findProjectRc(process.cwd(), home());
-  const token = options.token ?? (rc?.token_env ? process.env[rc.token_env] : undefined) ?? process.env.ONE_MCP_TOKEN;
+  // --token (or ONE_MCP_TOKEN) > the ONE_MCP_* variable .1mcprc names. Where it may be sent is discovery's call.
+  const token = options.token || (rc?.token_env ? process.env[rc.token_env] : undefined) || undefined;
   const relay = new Relay({
-    discover: () => discoverServe({ flagUrl: options.url, rcUrl: rc?.url, pidFile: paths.pidFile }),
+    discover: () => discoverServe({ flagUrl: options.url, rcUrl: rc?.url, rcPath: rc?.path, pidFile: paths.pidFile, configDir: paths.dir }),
     viewQuery: viewQuery(options, rc),
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+    token,
     timeoutMs: options.timeout,
     version: VERSION,
     write: (message) => process.stdout.write(`${JSON.stringify(message)}\n`),
+    // stdout is the protocol; a person (or Codex's log) reads stderr.
+    notice: (message) => process.stderr.write(`1mcp proxy: ${message}\n`),
     log: (level, message) => logger[level](message),
   });
   if (rc) logger.info(`using ${rc.path}`);
@@ -55,9 +58,24 @@ async function proxy(_args: string[], options: Record<string, any>): Promise<num
     const exit = (code: number) => {
       if (exiting) return;
       exiting = true;
-      // Bounded: on stdin EOF or SIGTERM we are gone within 100 ms.
+      // Bounded: on SIGTERM, or stdin EOF with nothing pending, we are gone within 100 ms.
       setTimeout(() => resolve(code), 80).unref?.();
       void relay.close().finally(() => resolve(code));
+    };
+    // Messages read but not yet answered: `1mcp proxy < requests.jsonl` ends stdin at once, and
+    // what was asked must still be answered before we go (bounded by --timeout).
+    const pending = new Set<Promise<void>>();
+    const endOfInput = () => {
+      if (pending.size === 0) return exit(0);
+      const deadline = setTimeout(() => {
+        logger.warn(`stdin ended; ${pending.size} message(s) still unanswered after ${options.timeout} ms`);
+        exit(0);
+      }, options.timeout);
+      const drain = (): Promise<void> => (pending.size === 0 ? Promise.resolve() : Promise.allSettled([...pending]).then(drain));
+      void drain().then(() => {
+        clearTimeout(deadline);
+        exit(0);
+      });
     };
     const splitter = new LineSplitter((line) => {
       let message: any;
@@ -67,10 +85,15 @@ async function proxy(_args: string[], options: Record<string, any>): Promise<num
         process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: stdin line is not JSON' } })}\n`);
         return;
       }
-      void relay.handle(message).catch((error) => logger.error(`relay: ${error?.stack ?? error}`));
+      const handled = relay.handle(message).catch((error) => logger.error(`relay: ${error?.stack ?? error}`));
+      pending.add(handled);
+      void handled.finally(() => pending.delete(handled));
     });
     process.stdin.on('data', (chunk: Buffer) => splitter.push(chunk));
-    process.stdin.on('end', () => exit(0));
+    process.stdin.on('end', () => {
+      splitter.push(Buffer.from('\n')); // a last line without its newline still counts
+      endOfInput();
+    });
     process.stdin.on('error', () => exit(0));
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => exit(0));
   });

@@ -24,9 +24,10 @@ export async function findServe(paths: ConfigPaths): Promise<string | undefined>
 
 export async function findServeTarget(paths: ConfigPaths, token?: string): Promise<ServeTarget | undefined> {
   const result = await discoverServe({ pidFile: paths.pidFile, timeoutMs: 300 });
-  // Older discovery results carry no verdict on tokens; treat those as allowed (the pid file is ours).
-  const found = result.found as { url: string; tokenAllowed?: boolean; tokenWithheld?: string } | undefined;
-  if (!found) return undefined;
+  const found = result.found as { url: string; verified?: boolean; tokenAllowed?: boolean; tokenWithheld?: string } | undefined;
+  // A serve found by probing ports that cannot prove it belongs to this config dir runs someone
+  // else's mcp.json: its status, tools and URLs would answer a different question.
+  if (!found || found.verified === false) return undefined;
   const origin = new URL(found.url).origin;
   if (!token) return { origin };
   if (found.tokenAllowed === false) return { origin, withheld: found.tokenWithheld ?? 'discovery could not verify this serve' };

@@ -7,20 +7,20 @@ import { color } from './output.ts';
 import { runGroup, UsageError, type OptionSpec } from './program.ts';
 
 export const SERVE_OPTIONS: OptionSpec[] = [
-  { flags: '-P, --port <n>', description: 'TCP port', default: 3050, type: 'number' },
+  { flags: '-P, --port <n>', description: 'TCP port (0 = any free port)', default: 3050, type: 'number', integer: true, min: 0, max: 65535 },
   { flags: '-H, --host <h>', description: 'Bind address', default: '127.0.0.1' },
   { flags: '-u, --external-url <url>', description: 'Public base URL (reverse proxy)' },
   { flags: '--enable-auth', description: 'Require a bearer token', type: 'boolean', default: false },
   { flags: '--enable-config-reload', description: 'Hot reload of mcp.json (--no-enable-config-reload to turn off)', type: 'boolean', default: true },
-  { flags: '--config-reload-debounce <ms>', description: 'Debounce for reloads', default: 500, type: 'number' },
+  { flags: '--config-reload-debounce <ms>', description: 'Debounce for reloads', default: 500, type: 'number', integer: true, min: 0 },
   { flags: '--enable-env-substitution', description: '${VAR} in config', type: 'boolean', default: true },
   { flags: '--health-info-level <l>', description: 'minimal, basic or full', default: 'minimal' },
   { flags: '-T, --instructions-template <file>', description: 'Template for aggregated instructions' },
   { flags: '-f, --filter <expr>', description: 'Default view: tag-filter expression' },
   { flags: '--preset <name>', description: 'Default view: preset' },
   { flags: '-p, --pagination', description: 'Page aggregated lists by default', type: 'boolean', default: false },
-  { flags: '--session-idle-timeout <min>', description: 'Close idle HTTP sessions after this many minutes', default: 30, type: 'number' },
-  { flags: '--list-wait <ms>', description: 'How long a list request waits for starting backends', default: 5000, type: 'number' },
+  { flags: '--session-idle-timeout <min>', description: 'Close idle HTTP sessions after this many minutes (0 = never)', default: 30, type: 'number', min: 0 },
+  { flags: '--list-wait <ms>', description: 'How long a list request waits for starting backends', default: 5000, type: 'number', integer: true, min: 0 },
   { flags: '--allow-origin <origin>', description: 'Also accept requests from this browser origin, e.g. http://localhost:5173 (repeatable)', type: 'list' },
   { flags: '--max-sessions <n>', description: 'Open client sessions at most; beyond, the least recently active idle one is closed', default: 1000, type: 'number' },
   { flags: '--max-sessions-per-token <n>', description: 'Open sessions per bearer token at most (with --enable-auth)', default: 100, type: 'number' },
@@ -32,6 +32,8 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
   const { paths, log } = commandContext(options);
   if (!['minimal', 'basic', 'full'].includes(options.healthInfoLevel)) throw new UsageError('--health-info-level must be minimal, basic or full');
   if (options.filter && options.preset) throw new UsageError('use either --filter or --preset, not both');
+  // One clear outcome for a mistyped preset: refuse now, before anything listens.
+  if (options.preset) (await import('../config/presets.ts')).assertPresetExists(paths.presetsJson, options.preset);
   const edge = edgeLimits(options);
   // Listen first; the runtime (MCP SDK and all) loads while the socket already answers /health.
   const { listenFirst } = await import('../server/listen-first.ts');

@@ -11,7 +11,8 @@ import { PACKAGE_NAME, VERSION } from '../version.ts';
 import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
 import { runGroup, UsageError } from './program.ts';
-import { findServe } from './serve-client.ts';
+import { discoverServe } from '../proxy/discovery.ts';
+import { OneMcpError } from '../errors.ts';
 
 /** Codex waits this long for a stdio server to start; we ask for it only if the user set nothing. */
 const STARTUP_TIMEOUT_SEC = 30;
@@ -27,7 +28,7 @@ async function setup([client]: string[], options: Record<string, any>): Promise<
   const file = codexConfigPath();
   let entry: Parameters<typeof upsertCodexServer>[2];
   if (options.http) {
-    const origin = (await findServe(paths)) ?? 'http://127.0.0.1:3050';
+    const origin = await verifiedServeOrigin(paths.pidFile, paths.dir);
     entry = { url: `${origin}/mcp`, startup_timeout_sec: STARTUP_TIMEOUT_SEC, ...(options.tokenEnv ? { bearer_token_env_var: options.tokenEnv } : {}) };
   } else {
     const self = selfLaunch(PACKAGE_NAME, VERSION);
@@ -53,6 +54,31 @@ async function setup([client]: string[], options: Record<string, any>): Promise<
   if (result.backup) note(color.dim(`Previous version saved as ${result.backup}.`));
   if (!options.remove && !options.http) note(`Keep "1mcp serve" running: the proxy Codex starts connects to it.`);
   return 0;
+}
+
+/**
+ * The serve Codex should talk to directly. Only a serve that proved it is this config dir's (or none
+ * at all: then the default address) — never something that merely answers on a probed port, since
+ * Codex would send it every call and its bearer token.
+ */
+async function verifiedServeOrigin(pidFile: string, configDir: string): Promise<string> {
+  const result = await discoverServe({ pidFile, configDir, timeoutMs: 500 });
+  if (result.found?.verified) return new URL(result.found.url).origin;
+  if (result.found) {
+    throw new OneMcpError(
+      `${result.found.url} answers like 1mcp but did not prove it is the serve of ${configDir}; not writing it into Codex's config. Start your own serve with this config dir and run this again, or use the stdio proxy (setup codex without --http)`,
+    );
+  }
+  const fallback = 'http://127.0.0.1:3050';
+  const occupied = await fetch(`${fallback}/health`, { signal: AbortSignal.timeout(500), redirect: 'manual' }).then(
+    (r) => (void r.body?.cancel().catch(() => {}), true),
+    () => false,
+  );
+  if (occupied) {
+    throw new OneMcpError(`no serve of ${configDir} is running, and something else answers at ${fallback}; not writing that address into Codex's config. Start "1mcp serve" and run this again`);
+  }
+  note(color.dim(`No running serve found; writing the default address ${fallback}/mcp.`));
+  return fallback;
 }
 
 function listClients(options: Record<string, any>): number {

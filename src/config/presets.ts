@@ -38,7 +38,25 @@ export function parsePresetsText(text: string | undefined, path: string): Preset
     const issue = parsed.error.issues[0]!;
     throw new OneMcpError(`${path}: ${issue.path.map(String).join('.') || 'top level'}: ${issue.message}`);
   }
-  return parsed.data;
+  // The parsed JSON itself, not zod's copy: zod rebuilds records with plain assignment, which
+  // silently drops a preset named "__proto__" (the schema has no defaults or transforms to lose).
+  return value as PresetsFile;
+}
+
+/** Names of the presets in the file (own entries only, so `constructor` is just a name). */
+export function presetNames(file: PresetsFile): string[] {
+  return Object.keys(file.presets);
+}
+
+/** For `serve --preset`: the name must exist now, or serve would start showing nothing. */
+export function assertPresetExists(path: string, name: string): void {
+  const file = readPresetsFile(path);
+  if (Object.hasOwn(file.presets, name)) return;
+  const known = presetNames(file);
+  throw new OneMcpError(
+    `unknown preset "${name}"${known.length ? ` (known: ${known.join(', ')})` : ` (${path} has none)`}; create it first with "1mcp preset create ${name} --filter <expr>"`,
+    2,
+  );
 }
 
 export function readPresetsFile(path: string): PresetsFile {

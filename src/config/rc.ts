@@ -1,9 +1,15 @@
 /**
- * `.1mcprc` (SPEC §2.4): the project file that chooses a view for `1mcp proxy`. Looked up from the
- * working directory upward, never above the user's home; JSON with comments and trailing commas.
+ * `.1mcprc` (SPEC §2.4): the project file that chooses a view for `1mcp proxy`. JSON with comments and
+ * trailing commas. It is project data, often from someone else's repository, so where it is looked up
+ * and what it may ask for are bounded (docs/security.md):
+ * - inside the user's home: from the working directory up to the home, never above;
+ * - outside the home: up to the repository root (the nearest folder holding `.git`); with no repository,
+ *   only the working directory itself. A `/tmp/.1mcprc` never applies to `/tmp/proj/sub`;
+ * - `token_env` may only name an `ONE_MCP_*` variable, so a cloned repository cannot have the proxy
+ *   send, say, AWS_SECRET_ACCESS_KEY as a bearer token.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, parse, relative, resolve, isAbsolute } from 'node:path';
 import { OneMcpError } from '../errors.ts';
 import { JsonTextError, parseJsonText } from './json-text.ts';
 
@@ -17,24 +23,47 @@ export interface ProjectRc {
 }
 
 export const RC_NAME = '.1mcprc';
+export const TOKEN_ENV_PREFIX = 'ONE_MCP_';
+
+function isInside(dir: string, root: string): boolean {
+  const rel = relative(root, dir);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function isFsRoot(dir: string): boolean {
+  return parse(dir).root === dir;
+}
+
+/** The folders searched for a `.1mcprc`, nearest first. */
+export function rcSearchDirs(cwd: string, homeDir: string): string[] {
+  const start = resolve(cwd);
+  const home = resolve(homeDir);
+  // A home of "/" (some service accounts) bounds nothing: use the repository rule then.
+  if (!isFsRoot(home) && isInside(start, home)) {
+    const dirs: string[] = [];
+    for (let dir = start; ; dir = dirname(dir)) {
+      dirs.push(dir);
+      if (dir === home) return dirs;
+    }
+  }
+  const dirs: string[] = [];
+  for (let dir = start; !isFsRoot(dir); dir = dirname(dir)) {
+    dirs.push(dir);
+    if (existsSync(join(dir, '.git'))) return dirs;
+  }
+  return [start];
+}
 
 export function findProjectRc(cwd: string, homeDir: string): ProjectRc | undefined {
-  const home = resolve(homeDir);
-  let dir = resolve(cwd);
-  // Only walk up while inside home; outside home (e.g. /tmp/project) look in cwd and its parents up to root.
-  const insideHome = !relative(home, dir).startsWith('..');
-  for (;;) {
+  for (const dir of rcSearchDirs(cwd, homeDir)) {
     const candidate = join(dir, RC_NAME);
     let text: string | undefined;
     try {
       text = readFileSync(candidate, 'utf8');
     } catch {}
     if (text !== undefined) return parseProjectRc(text, candidate);
-    if (insideHome && dir === home) return undefined;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
   }
+  return undefined;
 }
 
 export function parseProjectRc(text: string, path: string): ProjectRc {
@@ -59,6 +88,11 @@ export function parseProjectRc(text: string, path: string): ProjectRc {
   str('filter');
   str('url');
   str('token_env');
+  if (rc.token_env !== undefined && (!rc.token_env.startsWith(TOKEN_ENV_PREFIX) || rc.token_env.length === TOKEN_ENV_PREFIX.length)) {
+    throw new OneMcpError(
+      `${path}: "token_env" may only name a variable starting with ${TOKEN_ENV_PREFIX} (got "${rc.token_env}"), so a project file cannot send other secrets as a token; e.g. "token_env": "ONE_MCP_TOKEN_WORK"`,
+    );
+  }
   if (v.tags !== undefined) {
     if (typeof v.tags === 'string') rc.tags = v.tags.split(',').map((t) => t.trim()).filter(Boolean);
     else if (Array.isArray(v.tags) && v.tags.every((t) => typeof t === 'string')) rc.tags = v.tags as string[];

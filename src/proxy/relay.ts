@@ -4,7 +4,7 @@
  * keeps the GET stream for server-initiated messages, and — when serve restarts — finds it again and
  * re-initializes with the same parameters. A request that was in flight then gets an error, never a hang.
  */
-import type { DiscoveryResult } from './discovery.ts';
+import type { Discovered, DiscoveryResult } from './discovery.ts';
 import { readSse } from './sse-parser.ts';
 
 type Id = string | number;
@@ -21,9 +21,12 @@ export interface RelayOptions {
   discover(): Promise<DiscoveryResult>;
   /** Query string choosing the view, e.g. "preset=web" (may be empty). */
   viewQuery: string;
-  headers: Record<string, string>;
+  /** Bearer token (--token, .1mcprc token_env, ONE_MCP_TOKEN); sent only where discovery allows it. */
+  token?: string;
   timeoutMs: number;
   write(message: unknown): void;
+  /** A problem the person running the proxy must see (stderr), beside the JSON-RPC error. */
+  notice?(message: string): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   version: string;
 }
@@ -42,6 +45,10 @@ export class Relay {
   private getStream?: AbortController;
   private closed = false;
   private lastProblem = '';
+  private target?: Discovered;
+  /** Discovery would not follow the .1mcprc url: why, and how to approve it. */
+  private refused?: string;
+  private noticed = new Set<string>();
   /** Settles when the client's initialize has been dealt with; everything else waits for it. */
   private initializing: Promise<void> = Promise.resolve();
 
@@ -64,7 +71,7 @@ export class Relay {
     }
     const isRequest = message.method !== undefined && message.id !== undefined && message.id !== null;
     if (!(await this.ensureConnected())) {
-      if (isRequest) this.replyError(message.id!, `no running 1mcp serve found: ${this.lastProblem}. Start it with "1mcp serve" (or point the proxy at it with --url)`);
+      if (isRequest) this.replyError(message.id!, this.refused ?? `no running 1mcp serve found: ${this.lastProblem}. Start it with "1mcp serve" (or point the proxy at it with --url)`);
       return;
     }
     try {
@@ -99,7 +106,7 @@ export class Relay {
         protocolVersion: requested,
         capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true }, logging: {} },
         serverInfo: { name: '1mcp', version: this.o.version },
-        instructions: `1mcp proxy: no running 1mcp serve was found (${this.lastProblem}). Start it with "1mcp serve".`,
+        instructions: this.refused ? `1mcp proxy: ${this.refused}` : `1mcp proxy: no running 1mcp serve was found (${this.lastProblem}). Start it with "1mcp serve".`,
       },
     });
   }
@@ -120,11 +127,21 @@ export class Relay {
    */
   private async connect(clientMessage: Message | undefined): Promise<boolean> {
     const discovery = await this.o.discover();
+    this.refused = discovery.refused;
+    if (discovery.refused) {
+      this.lastProblem = discovery.refused;
+      this.o.log('error', discovery.refused);
+      this.notice(discovery.refused);
+      return false;
+    }
     if (!discovery.found) {
       this.lastProblem = `looked at ${discovery.tried.join('; ')}`;
       this.o.log('warn', `no serve found (${this.lastProblem}); start it with "1mcp serve"`);
+      this.notice(`no running 1mcp serve found (${this.lastProblem}); start it with "1mcp serve" or pass --url`);
       return false;
     }
+    this.target = discovery.found;
+    if (this.o.token && !discovery.found.tokenAllowed) this.o.log('warn', discovery.found.tokenWithheld ?? 'token not sent');
     const base = new URL(discovery.found.url);
     if (this.o.viewQuery) base.search = this.o.viewQuery;
     this.endpoint = base.toString();
@@ -135,15 +152,18 @@ export class Relay {
     } catch (error) {
       this.lastProblem = `${this.endpoint} did not answer (${(error as Error).message})`;
       this.o.log('warn', this.lastProblem);
+      this.notice(`no running 1mcp serve found: ${this.lastProblem}; start it with "1mcp serve"`);
       return false;
     }
     if (!response.ok) {
       const body = await response.text().catch(() => '');
       this.lastProblem = `${this.endpoint} answered ${response.status}: ${body.slice(0, 300)}`;
       this.o.log('error', this.lastProblem);
+      if (response.status === 401) this.notice(this.authHint(discovery.found.url, extractMessage(body)));
       if (clientMessage) {
         // A real answer from serve (bad view, auth): the client should see it as is.
-        this.replyError(clientMessage.id!, `1mcp serve refused the session: ${extractMessage(body) ?? response.status}`);
+        const why = response.status === 401 ? this.authHint(discovery.found.url, extractMessage(body)) : (extractMessage(body) ?? response.status);
+        this.replyError(clientMessage.id!, `1mcp serve refused the session: ${why}`);
         return true;
       }
       return false;
@@ -174,8 +194,8 @@ export class Relay {
     const h: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      ...this.o.headers,
     };
+    if (this.o.token && this.target?.tokenAllowed) h.authorization = `Bearer ${this.o.token}`;
     if (this.sessionId) h['mcp-session-id'] = this.sessionId;
     if (this.protocolVersion) h['mcp-protocol-version'] = this.protocolVersion;
     return h;
@@ -300,6 +320,21 @@ export class Relay {
     this.getStream?.abort();
     this.getStream = undefined;
     this.recover();
+  }
+
+  /** What to do about a 401, depending on whether we had a token and whether we sent it. */
+  private authHint(url: string, serveSaid: string | undefined): string {
+    const how = 'pass --token <token>, set ONE_MCP_TOKEN, or name an ONE_MCP_* variable in .1mcprc ("token_env": "ONE_MCP_TOKEN_WORK"); create one with "1mcp auth token create"';
+    if (!this.o.token) return `401: ${url} requires a bearer token (serve runs with --enable-auth) and none was given: ${how}`;
+    if (!this.target?.tokenAllowed) return `401: ${url} requires a bearer token; one is set but was withheld: ${this.target?.tokenWithheld ?? 'not trusted'}`;
+    return `401: ${url} rejected the token${serveSaid ? ` (${serveSaid})` : ''}: check it with "1mcp auth token list", or create a new one with "1mcp auth token create"`;
+  }
+
+  /** Each distinct problem once on stderr: a client that retries must not flood the terminal. */
+  private notice(message: string): void {
+    if (this.noticed.has(message)) return;
+    this.noticed.add(message);
+    this.o.notice?.(message);
   }
 
   private replyError(id: Id, message: string): void {

@@ -25,3 +25,10 @@ export function relayError(error: unknown, server: string): RpcError {
 }
 
 export const notFound = (what: string) => new RpcError(ErrorCode.InvalidParams, what);
+
+/** The URL elicitations a -32042 (URL elicitation required) error carries in `data.elicitations`. */
+export function urlElicitationsIn(error: unknown): { elicitationId?: unknown }[] {
+  const e = error as { code?: unknown; data?: { elicitations?: unknown } };
+  if (e?.code !== ErrorCode.UrlElicitationRequired || !Array.isArray(e.data?.elicitations)) return [];
+  return e.data.elicitations.filter((x): x is { elicitationId?: unknown } => !!x && typeof x === 'object');
+}

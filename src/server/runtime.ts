@@ -168,10 +168,7 @@ export class ServeRuntime {
   async start(listener: EarlyListener): Promise<void> {
     this.serverConfigs = loadServers(this.paths.mcpJson, { substitute: this.options.enableEnvSubstitution });
     this.loadPresets();
-    if (this.options.preset && !this.presetMap.has(this.options.preset)) {
-      this.log.warn(`--preset "${this.options.preset}" does not exist (yet); clients without a view see nothing until it is created`);
-    }
-    this.defaultView(); // validates --filter early (throws a clear error)
+    this.defaultView(); // validates --filter and --preset early (throws one clear error; the CLI checks --preset first)
     if (this.options.enableAuth) {
       this.authenticator = tokenAuthenticator(this.paths.tokensJson, this.log);
       if (Object.keys(readTokensFile(this.paths.tokensJson).tokens).length === 0) {

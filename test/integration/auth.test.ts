@@ -100,8 +100,10 @@ describe('serve --enable-auth', () => {
     const viaFlag = await connectProxy({ home, cwd: home, args: ['--url', serve.url, '--token', tokens['files-only']!] });
     expect([...new Set((await viaFlag.client.listTools()).tools.map((t) => t.name.split('_1mcp_')[0]))]).toEqual(['files']);
     await viaFlag.client.close();
-    writeFileSync(join(home, '.1mcprc'), JSON.stringify({ url: serve.url, token_env: 'MY_1MCP_TOKEN' }));
-    const viaRc = await connectProxy({ home, cwd: home, env: { MY_1MCP_TOKEN: tokens.full! } });
+    // token_env may only name an ONE_MCP_* variable; the token goes to this loopback url because it is
+    // the running serve of the proxy's config dir (server.pid).
+    writeFileSync(join(home, '.1mcprc'), JSON.stringify({ url: serve.url, token_env: 'ONE_MCP_TOKEN_WORK' }));
+    const viaRc = await connectProxy({ home, cwd: home, env: { ONE_MCP_TOKEN_WORK: tokens.full!, ONE_MCP_CONFIG_DIR: serve.dir } });
     expect((await viaRc.client.listTools()).tools.length).toBeGreaterThan(0);
     await viaRc.client.close();
   });

@@ -35,6 +35,8 @@ function makeHome() {
   const project = join(home, 'work', 'project');
   mkdirSync(configDir, { recursive: true });
   mkdirSync(join(project, 'src', 'deep'), { recursive: true });
+  // A repository: outside the home, the .1mcprc lookup stops at the repository root.
+  mkdirSync(join(project, '.git'));
   return { home, configDir, project };
 }
 

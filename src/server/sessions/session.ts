@@ -31,10 +31,11 @@ import type { Catalog, Route } from '../../catalog/catalog.ts';
 import type { View, ViewRef } from '../../catalog/view.ts';
 import type { Logger } from '../../log.ts';
 import { VERSION } from '../../version.ts';
-import { notFound, relayError, RpcError } from '../errors.ts';
+import { notFound, relayError, RpcError, urlElicitationsIn } from '../errors.ts';
 import { buildInstructions } from '../instructions.ts';
 import { paginate } from '../pagination.ts';
 import type { Router } from '../router.ts';
+import { callTool, installTaskHandlers, TASKS_CAPABILITY, tasksCapabilityOf } from './tasks.ts';
 
 type Extra = RequestHandlerExtra<any, any>;
 
@@ -86,6 +87,8 @@ export class Session {
           resources: { listChanged: true },
           logging: {},
           completions: {},
+          // Lets task requests in at all; initialize tells the client only what its view's backends do.
+          tasks: TASKS_CAPABILITY,
         },
       },
     );
@@ -157,7 +160,9 @@ export class Session {
       const result = await negotiate(req);
       const instructions = buildInstructions(catalog.backendsIn(this.view), this.deps.instructionsTemplate);
       const subscribe = this.deps.subscribeSupported();
-      return { ...result, capabilities: { ...result.capabilities, resources: { listChanged: true, ...(subscribe ? { subscribe } : {}) } }, instructions };
+      const { tasks: _accepted, ...capabilities } = result.capabilities;
+      const tasks = tasksCapabilityOf(catalog.backendsIn(this.view));
+      return { ...result, capabilities: { ...capabilities, resources: { listChanged: true, ...(subscribe ? { subscribe } : {}) }, ...(tasks ? { tasks } : {}) }, instructions };
     });
 
     s.setRequestHandler(ListToolsRequestSchema, async (req) => {
@@ -179,7 +184,7 @@ export class Session {
 
     s.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
       const route = await this.resolve(() => catalog.tool(req.params.name, this.view), `unknown tool "${req.params.name}"; it is not in this view, disabled, or its server is gone (list the tools again)`);
-      return this.forward(route, 'tools/call', { ...req.params, name: route.original }, extra);
+      return callTool(this, router.tasks, route, { ...req.params, name: route.original }, extra);
     });
     s.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
       const route = await this.resolve(() => catalog.prompt(req.params.name, this.view), `unknown prompt "${req.params.name}"`);
@@ -222,6 +227,7 @@ export class Session {
       // Per-session servers hear it only from their own instance, never from another client.
       for (const b of catalog.backendsIn(this.view)) (this.deps.instances ? this.deps.instances.existing(b, this) : b)?.notify('notifications/roots/list_changed');
     });
+    installTaskHandlers(this, router.tasks);
   }
 
   /** Find the route; during startup a name may belong to a backend that is still connecting. */
@@ -236,7 +242,8 @@ export class Session {
     return route;
   }
 
-  private async forward(route: Route, method: string, params: Record<string, unknown>, extra: Extra): Promise<any> {
+  /** Send a client's request to the route's backend (also used for tasks, sessions/tasks.ts). */
+  async forward(route: Route, method: string, params: Record<string, unknown>, extra: Extra): Promise<any> {
     const backend = await this.backendFor(route.backend);
     const progressToken = (params._meta as { progressToken?: string | number } | undefined)?.progressToken;
     // The backend gets our own progress token (per call), never the client's.
@@ -266,6 +273,8 @@ export class Session {
       return result;
     } catch (error) {
       if (error instanceof RpcError) throw error;
+      // A -32042 names URL elicitations; their completion notices are for this session.
+      for (const e of urlElicitationsIn(error)) this.deps.router.expectElicitation(backend, e.elicitationId, this);
       throw relayError(error, backend.name);
     } finally {
       this.running.delete(key);
