@@ -249,6 +249,8 @@ function reportError(e: unknown, cli: CAC, byCommand: Map<Command, CommandDef>, 
   if ((e as Error)?.name === 'CACError') {
     const unknown = /Unknown option `(-{1,2}[^`]+)`/.exec(message);
     if (unknown) {
+      // cac names the option by its camelCase key; say it as it is typed.
+      unknown[1] = unknown[1]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
       const def = cli.matchedCommand ? byCommand.get(cli.matchedCommand) : undefined;
       const flags = [...GLOBAL_OPTIONS, ...(def?.options ?? [])].map((s) => `--${longName(s.flags)}`);
       const hint = nearest(unknown[1]!, flags);
