@@ -71,6 +71,12 @@ export class SessionInstances {
     const config = backend.config;
     let mine = this.byServer.get(config.name);
     let instance = mine?.get(owner);
+    if (instance && (instance.state === 'crash-loop' || instance.state === 'error')) {
+      // It gave up (or may not restart): the session's next request gets a fresh instance.
+      mine!.delete(owner);
+      void instance.stop();
+      instance = undefined;
+    }
     if (!instance) {
       if (owner.closed) throw new McpError(ErrorCode.InvalidRequest, 'this session has ended');
       const live = mine?.size ?? 0;

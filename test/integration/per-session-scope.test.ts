@@ -187,6 +187,22 @@ describe('per-session backend scope', () => {
     await waitFor(() => !isAlive(third), { what: 'the instance to stop when the entry is removed' });
   });
 
+  test('an instance that exited for good is replaced on the next call; mcp restart restarts the instances', async () => {
+    const serve = await serveWith({ mcpServers: { fs: fixtureEntry(['--name', 'fs'], { scope: 'session', restartOnExit: false }) } });
+    const a = await client(serve, 'a');
+    const first = Number(await call(a, 'fs_1mcp_pid'));
+    await a.callTool({ name: 'fs_1mcp_crash', arguments: {} }).catch(() => {});
+    await waitFor(() => !isAlive(first), { what: 'the instance to exit' });
+    const second = Number(await call(a, 'fs_1mcp_pid'));
+    expect(second).not.toBe(first);
+
+    const restart = await fetch(`${serve.origin}/api/servers/fs/restart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(restart.status).toBe(200);
+    await waitFor(() => !isAlive(second), { what: 'the instance to stop on restart' });
+    const third = await waitFor(async () => Number(await call(a, 'fs_1mcp_pid').catch(() => '0')) || undefined, { what: 'a fresh instance after the restart' });
+    expect([first, second]).not.toContain(third);
+  });
+
   test('invalid scope values are refused with the server and field named', async () => {
     const tmp = makeTempDir();
     cleanups.push(() => tmp.cleanup());
