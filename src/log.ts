@@ -2,7 +2,7 @@
  * One small logger for every command: levels, stderr and/or a file, secrets never printed.
  * For stdio commands (proxy) stdout is the protocol, so logs go only to the file.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, closeSync, fchmodSync, existsSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -20,18 +20,14 @@ export interface Logger {
 export function createLogger(options: { level?: LogLevel; file?: string; stderr?: boolean } = {}): Logger {
   const level = options.level ?? 'info';
   const toStderr = options.stderr ?? true;
-  if (options.file) {
-    try {
-      mkdirSync(dirname(options.file), { recursive: true });
-    } catch {}
-  }
+  if (options.file) prepareLogFile(options.file);
   const write = (l: LogLevel, msg: string) => {
     if (ORDER[l] < ORDER[level]) return;
     const line = `${new Date().toISOString()} ${l.toUpperCase().padEnd(5)} ${msg}\n`;
     if (toStderr) process.stderr.write(line);
     if (options.file) {
       try {
-        appendFileSync(options.file, line);
+        appendFileSync(options.file, line, { mode: 0o600 });
       } catch {}
     }
   };
@@ -43,6 +39,25 @@ export function createLogger(options: { level?: LogLevel; file?: string; stderr?
     warn: (m) => write('warn', m),
     error: (m) => write('error', m),
   };
+}
+
+/**
+ * Logs can hold server output and paths: the file is created 0600 (an existing one of ours is
+ * narrowed to 0600) and a folder created for it gets 0700.
+ */
+function prepareLogFile(file: string): void {
+  try {
+    const dir = dirname(file);
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const fd = openSync(file, 'a', 0o600);
+    try {
+      const st = fstatSync(fd);
+      const mine = typeof process.getuid !== 'function' || st.uid === process.getuid();
+      if (mine && st.isFile() && (st.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {}
 }
 
 export const silentLogger: Logger = createLogger({ level: 'error', stderr: false });

@@ -105,6 +105,13 @@ export class Backend {
 
   start(): void {
     if (this.config.disabled) return;
+    if (this.config.configProblem) {
+      // Not started at all: its config (or serve's environment) must change first.
+      this.log.warn(`[${this.name}] not started: ${this.config.configProblem}`);
+      this.setState('error', this.config.configProblem);
+      this.settleReady();
+      return;
+    }
     void this.connectOnce();
   }
 
@@ -155,7 +162,7 @@ export class Backend {
     this.stableTimer = setTimeout(() => (this.restarts = 0), STABLE_AFTER_MS);
     this.stableTimer.unref?.();
     this.setState('connected');
-    this.log.info(`[${this.name}] connected (${this.lists.tools.length} tools, ${this.lists.resources.length} resources, ${this.lists.prompts.length} prompts)`);
+    this.log.info(`[${this.name}] connected (${this.lists.tools.length} tools, ${this.lists.resources.length} resources${this.lists.resourceTemplates.length ? ` + ${this.lists.resourceTemplates.length} templates` : ''}, ${this.lists.prompts.length} prompts)`);
     this.settleReady();
   }
 

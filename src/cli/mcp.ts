@@ -81,8 +81,11 @@ function checkUrl(url: string): string {
   return url;
 }
 
-function reloadNote(path: string, backup?: string): void {
-  note(color.dim(`Saved ${path}${backup ? ` (previous version in ${backup})` : ''}. A running serve picks this up by itself.`));
+function reloadNote(path: string, result: { backup?: string; notes: string[] }): void {
+  const saved = `Saved ${path}${result.backup ? ` (previous version in ${result.backup})` : ''}.`;
+  // Say what a running serve will not do with this file, instead of promising it picks it up.
+  if (result.notes.length) note(`${saved}\n${result.notes.map((n) => color.yellow(`warning: ${n}`)).join('\n')}`);
+  else note(color.dim(`${saved} A running serve picks this up by itself.`));
 }
 
 async function add([name]: string[], options: Record<string, any>) {
@@ -98,7 +101,7 @@ async function add([name]: string[], options: Record<string, any>) {
     return { value: undefined, touched: [name!] };
   });
   print(`Added ${color.bold(name!)}.`);
-  reloadNote(paths.mcpJson, result.backup);
+  reloadNote(paths.mcpJson, result);
 }
 
 async function update([name]: string[], options: Record<string, any>) {
@@ -109,7 +112,7 @@ async function update([name]: string[], options: Record<string, any>) {
     return { value: undefined, touched: [name!] };
   });
   print(result.changed ? `Updated ${color.bold(name!)}.` : `Nothing to change for ${name}.`);
-  if (result.changed) reloadNote(paths.mcpJson, result.backup);
+  if (result.changed) reloadNote(paths.mcpJson, result);
 }
 
 async function remove([name]: string[], options: Record<string, any>) {
@@ -125,7 +128,7 @@ async function remove([name]: string[], options: Record<string, any>) {
     return { value: undefined, touched: [] };
   });
   print(`Removed ${color.bold(name!)}.`);
-  reloadNote(paths.mcpJson, result.backup);
+  reloadNote(paths.mcpJson, result);
 }
 
 function setDisabled(disabled: boolean) {
@@ -136,7 +139,7 @@ function setDisabled(disabled: boolean) {
       return { value: undefined, touched: [] };
     });
     print(result.changed ? `${disabled ? 'Disabled' : 'Enabled'} ${color.bold(name!)}.` : `${name} was already ${disabled ? 'disabled' : 'enabled'}.`);
-    if (result.changed) reloadNote(paths.mcpJson, result.backup);
+    if (result.changed) reloadNote(paths.mcpJson, result);
   };
 }
 
@@ -203,7 +206,7 @@ async function tools(args: string[], options: Record<string, any>) {
       return { value: undefined, touched: [] };
     });
     print(result.changed ? `${first === 'disable' ? 'Disabled' : 'Enabled'} tool ${tool} of ${server}.` : `Tool ${tool} of ${server} was already ${first}d.`);
-    if (result.changed) reloadNote(paths.mcpJson, result.backup);
+    if (result.changed) reloadNote(paths.mcpJson, result);
     return;
   }
   if (!first) throw new UsageError('usage: 1mcp mcp tools <server> | tools disable|enable <server> <tool>');

@@ -20,6 +20,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { flags: '--preset <name>', description: 'Default view: preset' },
   { flags: '-p, --pagination', description: 'Page aggregated lists by default', type: 'boolean', default: false },
   { flags: '--session-idle-timeout <min>', description: 'Close idle HTTP sessions after this many minutes (0 = never)', default: 30, type: 'number', min: 0 },
+  { flags: '--force', description: 'Start even when a serve already runs on this config dir (that one keeps server.pid)', type: 'boolean', default: false, env: false },
   { flags: '--list-wait <ms>', description: 'How long a list request waits for starting backends', default: 5000, type: 'number', integer: true, min: 0 },
   { flags: '--allow-origin <origin>', description: 'Also accept requests from this browser origin, e.g. http://localhost:5173 (repeatable)', type: 'list' },
   { flags: '--max-sessions <n>', description: 'Open client sessions at most; beyond, the least recently active idle one is closed', default: 1000, type: 'number' },
@@ -35,6 +36,12 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
   // One clear outcome for a mistyped preset: refuse now, before anything listens.
   if (options.preset) (await import('../config/presets.ts')).assertPresetExists(paths.presetsJson, options.preset);
   const edge = edgeLimits(options);
+  // One serve per config dir: a second one would take over server.pid and hide the first.
+  const other = await (await import('./serve-running.ts')).runningServe(paths.pidFile);
+  if (other && !options.force) {
+    throw new OneMcpError(`a 1mcp serve is already running on ${paths.dir} (pid ${other.pid}, ${other.url}); use that one, stop it first, or pass --force to start a second one anyway`);
+  }
+  if (other) log.warn(`--force: the serve with pid ${other.pid} (${other.url}) keeps server.pid, so proxies and "1mcp mcp status" find that one, not this one`);
   // Listen first; the runtime (MCP SDK and all) loads while the socket already answers /health.
   const { listenFirst } = await import('../server/listen-first.ts');
   let listener: Awaited<ReturnType<typeof listenFirst>>;
@@ -64,6 +71,7 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
       sessionIdleTimeoutMinutes: options.sessionIdleTimeout,
       listWait: options.listWait,
       enableAuth: options.enableAuth,
+      ownsPidFile: !other,
       ...edge,
     },
     paths,

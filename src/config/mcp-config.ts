@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { OneMcpError } from '../errors.ts';
-import { substituteEnv, type SubstitutionProblem } from './env-subst.ts';
+import { describeUnresolved, substituteEnv, type SubstitutionProblem } from './env-subst.ts';
 import { parseJsonFile, readTextIfExists } from './json-text.ts';
 import { DEFAULTS, mcpFileSchema, SERVER_NAME, serverDefaultsSchema, serverEntrySchema, type ServerConfig, type ServerEntry, type TransportType } from './mcp-schema.ts';
 
@@ -36,7 +36,10 @@ export function parseMcpText(text: string, path: string): RawMcpFile {
 
 export interface ValidateOptions {
   env?: NodeJS.ProcessEnv;
-  /** Replace ${VAR}; when false, strings are kept as written (SPEC: --enable-env-substitution). */
+  /**
+   * Replace ${VAR} in each enabled server's connection fields; when false, strings are kept as written
+   * (serve --enable-env-substitution=false, and the CLI, which stores references as typed).
+   */
   substitute?: boolean;
 }
 
@@ -66,15 +69,12 @@ export function validateMcpConfig(raw: RawMcpFile, path: string, options: Valida
       problems.push(...formatIssues(parsed.error.issues, where));
       continue;
     }
-    const entry = parsed.data;
-    const substitutionProblems: SubstitutionProblem[] = [];
-    const resolved =
-      options.substitute === false ? entry : substituteEnv(entry, options.env ?? process.env, '', substitutionProblems);
-    for (const p of substitutionProblems) {
-      problems.push(`${where}, field "${p.path.slice(1)}": environment variable \${${p.variable}} is not set; export it or write \${${p.variable}:-default}`);
-    }
-    const server = normalise(name, resolved, defaults, problems);
-    if (server) servers.push(server);
+    const server = normalise(name, parsed.data, defaults, problems);
+    if (!server) continue;
+    // ${VAR}s are resolved per server: an unset variable fails only this server (it gets state
+    // "error" in serve), and a disabled server is not resolved at all.
+    if (options.substitute !== false && !server.disabled) resolveServer(server, options.env ?? process.env);
+    servers.push(server);
   }
   if (problems.length > 0) {
     throw new OneMcpError(`${path}: ${problems.join('; ')}`);
@@ -130,6 +130,20 @@ function normalise(name: string, e: ServerEntry, d: Partial<ServerEntry>, proble
     scope: pick('scope') ?? DEFAULTS.scope,
     maxInstances: pick('maxInstances') ?? DEFAULTS.maxInstances,
   };
+}
+
+/** The fields a server is started with: the only ones where ${VAR} is replaced. */
+const SUBSTITUTED_FIELDS = ['command', 'args', 'env', 'cwd', 'url', 'headers'] as const;
+
+/** Replace ${VAR}s in place; unset ones leave the server with a `configProblem` instead of values. */
+function resolveServer(server: ServerConfig, env: NodeJS.ProcessEnv): void {
+  const problems: SubstitutionProblem[] = [];
+  const resolved: Partial<ServerConfig> = {};
+  for (const field of SUBSTITUTED_FIELDS) {
+    if (server[field] !== undefined) (resolved as Record<string, unknown>)[field] = substituteEnv(server[field], env, field, problems);
+  }
+  if (problems.length) server.configProblem = describeUnresolved(server.name, problems);
+  else Object.assign(server, resolved);
 }
 
 function formatIssues(issues: z.core.$ZodIssue[], where: string): string[] {

@@ -3,10 +3,10 @@
  * kept), and one safe read-validate-modify-validate-write cycle under the file's lock.
  */
 import { OneMcpError } from '../errors.ts';
-import { substituteEnv, type SubstitutionProblem } from './env-subst.ts';
 import { parseMcpText, validateMcpConfig, type RawMcpFile } from './mcp-config.ts';
 import { SERVER_NAME } from './mcp-schema.ts';
 import { ownEntry, setOwnEntry } from './own.ts';
+import { mcpFileText, serveNotes } from './mcp-write.ts';
 import { updateFile } from './safe-write.ts';
 
 export type RawServer = Record<string, unknown>;
@@ -40,33 +40,34 @@ export interface EditResult<T> {
   changed: boolean;
   backup?: string;
   value: T;
+  /**
+   * Sentences for the user about this write: what a running serve will not do with it (an unset
+   * ${VAR}, a file it rejects), or that formatting could not be kept. Empty when all is well.
+   */
+  notes: string[];
 }
 
 /**
  * Read `mcp.json` under its lock, refuse to start from an invalid file, apply `edit`, validate the
- * result (and ${VAR}s of the servers named in `touched`), then write atomically with a backup.
+ * result, then write atomically with a backup. The text is edited in place, so comments and
+ * formatting outside the changed entries survive. ${VAR}s are stored as written: serve resolves
+ * them per server when it starts one (`touched` is kept for callers; every changed server is checked).
  */
 export function editMcpFile<T>(path: string, backupsDir: string, edit: (raw: RawMcpFile) => { value: T; touched: string[] }, env: NodeJS.ProcessEnv = process.env): EditResult<T> {
   let value!: T;
+  const notes: string[] = [];
   const result = updateFile(path, backupsDir, (text) => {
-    const raw = text === undefined ? ({ mcpServers: {} } as RawMcpFile) : parseMcpText(text, path);
+    const read = () => (text === undefined ? ({ mcpServers: {} } as RawMcpFile) : parseMcpText(text, path));
+    const before = read();
+    validateMcpConfig(before, path, { substitute: false });
+    const raw = read();
+    value = edit(raw).value;
     validateMcpConfig(raw, path, { substitute: false });
-    const edited = edit(raw);
-    value = edited.value;
-    validateMcpConfig(raw, path, { substitute: false });
-    const problems: SubstitutionProblem[] = [];
-    for (const name of edited.touched) {
-      const server = getServers(raw)[name];
-      if (server) substituteEnv(server, env, name, problems);
-    }
-    if (problems.length) {
-      const p = problems[0]!;
-      const [server, ...field] = p.path.split('.');
-      throw new OneMcpError(`server "${server}", field "${field.join('.')}": environment variable \${${p.variable}} is not set; export it or write \${${p.variable}:-default}`);
-    }
-    return `${JSON.stringify(raw, null, 2)}\n`;
+    notes.length = 0;
+    notes.push(...serveNotes(path, before, raw, env));
+    return mcpFileText(text, before, raw, notes);
   });
-  return { ...result, value };
+  return { ...result, value, notes: result.changed ? notes : [] };
 }
 
 /** Build the JSON entry for `mcp add` / merge a patch for `mcp update`. */

@@ -75,6 +75,8 @@ export interface ServerConfig {
   disabledTools: string[];
   prefix: string;
   description?: string;
+  /** Why this server cannot be started as configured (an unset ${VAR}); it is shown with state "error". */
+  configProblem?: string;
   /** "session": every client session gets its own instance (see docs/security.md). */
   scope: 'shared' | 'session';
   maxInstances: number;

@@ -39,9 +39,8 @@ export function writePidFile(path: string, data: PidFile): void {
   writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
 }
 
-/** Remove the file only if it is still ours (another serve may have replaced it). */
+/** Remove the file only if it still holds our pid (never another serve's, nor one we cannot read). */
 export function removePidFile(path: string, pid = process.pid): void {
-  const current = readPidFile(path);
-  if (current && current.pid !== pid) return;
+  if (readPidFile(path)?.pid !== pid) return;
   rmSync(path, { force: true });
 }

@@ -1,24 +1,65 @@
 /**
- * Safe writes (SPEC §2.5): atomic replace, a backup of the previous version (last 20 kept), and a
- * lock so that two CLI processes editing the same file at once never lose either change.
+ * Safe writes (see docs/security.md): atomic replace, a backup of the previous version (last 20 kept),
+ * a lock so that two CLI processes editing the same file at once never lose either change, and
+ * never through a symbolic link or in a folder another user owns.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { OneMcpError } from '../errors.ts';
 import { isProcessAlive } from '../runtime/process.ts';
 
 export const BACKUPS_KEPT = 20;
 
-/** Create a folder (and parents) with mode 0700 when it does not exist. */
-export function ensureDir(dir: string): void {
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+/** Exclusive create that never follows a symbolic link: a planted link or file makes it fail (EEXIST). */
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+
+/**
+ * Refuse a folder that belongs to another user: they could swap our files for links (see
+ * docs/security.md). POSIX only; Windows has no uid.
+ */
+export function assertOwnDir(dir: string): void {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  if (uid === undefined) return;
+  let owner: number;
+  try {
+    owner = statSync(dir).uid;
+  } catch {
+    return;
+  }
+  if (owner !== uid) {
+    throw new OneMcpError(`refusing to write in ${dir}: it belongs to another user (uid ${owner}; you are ${uid}); use a folder of your own, e.g. --config-dir`);
+  }
 }
 
-/** Write `text` to `path` atomically: temp file in the same folder, fsync, rename. Mode 0600. */
+/** Create a folder (and parents) with mode 0700 when it does not exist; refuse one owned by someone else. */
+export function ensureDir(dir: string): void {
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  assertOwnDir(dir);
+}
+
+/** 1mcp writes files, never through symbolic links (a link could point anywhere). */
+export function refuseSymlink(path: string, what = path): void {
+  let isLink = false;
+  try {
+    isLink = lstatSync(path).isSymbolicLink();
+  } catch {
+    return;
+  }
+  if (isLink) {
+    let target = '';
+    try {
+      target = ` to ${readlinkSync(path)}`;
+    } catch {}
+    throw new OneMcpError(`refusing to write ${what}: it is a symbolic link${target}, and 1mcp does not write through links; replace it with a regular file (or folder) and try again`);
+  }
+}
+
+/** Write `text` to `path` atomically: a new temp file in the same folder, fsync, rename. Mode 0600. */
 export function writeFileAtomic(path: string, text: string, mode = 0o600): void {
   ensureDir(dirname(path));
+  refuseSymlink(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  const fd = openSync(tmp, 'w', mode);
+  const fd = openSync(tmp, CREATE_NEW, mode);
   try {
     writeSync(fd, text);
     fsyncSync(fd);
@@ -43,14 +84,29 @@ export function backupFile(path: string, backupsDir: string): string | undefined
   } catch {
     return undefined;
   }
+  refuseSymlink(backupsDir, `backups into ${backupsDir}`);
   ensureDir(backupsDir);
   const name = basename(path);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  let target = join(backupsDir, `${name}.${stamp}.bak`);
-  for (let n = 1; existsSync(target); n++) target = join(backupsDir, `${name}.${stamp}-${n}.bak`);
-  writeFileSync(target, current, { mode: 0o600 });
-  pruneBackups(backupsDir, name);
-  return target;
+  // Exclusive, no-follow create: whatever already has a name (a file, a planted link) is skipped.
+  for (let n = 0; ; n++) {
+    const target = join(backupsDir, n === 0 ? `${name}.${stamp}.bak` : `${name}.${stamp}-${n}.bak`);
+    let fd: number;
+    try {
+      fd = openSync(target, CREATE_NEW, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && n < 1000) continue;
+      throw new OneMcpError(`cannot write a backup in ${backupsDir}: ${(e as Error).message}`);
+    }
+    try {
+      writeSync(fd, current);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    pruneBackups(backupsDir, name);
+    return target;
+  }
 }
 
 export function listBackups(backupsDir: string, fileName: string): string[] {
@@ -136,6 +192,7 @@ function sleepSync(ms: number): void {
  * The previous version is backed up first. Validation errors thrown by `update` leave the file as it was.
  */
 export function updateFile(path: string, backupsDir: string, update: (current: string | undefined) => string | undefined): { changed: boolean; backup?: string } {
+  refuseSymlink(path);
   return withFileLock(path, () => {
     let current: string | undefined;
     try {

@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Backend } from '../backends/backend.ts';
 import { OneMcpError } from '../errors.ts';
 import { Pool } from '../backends/pool.ts';
+import type { ServerDiff } from '../backends/diff.ts';
 import { Catalog } from '../catalog/catalog.ts';
 import { EVERYTHING, fixedView, type ViewRef } from '../catalog/view.ts';
 import { loadServers } from '../config/mcp-config.ts';
@@ -44,6 +45,8 @@ export interface ServeOptions {
   sessionIdleTimeoutMinutes: number;
   listWait: number;
   enableAuth: boolean;
+  /** False when started with --force beside a running serve: server.pid stays that serve's. */
+  ownsPidFile?: boolean;
   /** Browser origins accepted besides our own (--allow-origin). */
   allowOrigins?: string[];
   /** Resource limits of the HTTP edge (docs/security.md); defaults in server/http/limits.ts. */
@@ -179,7 +182,7 @@ export class ServeRuntime {
     this.port = listener.http.port;
     listener.ready(createApp(this));
     ensureIdentitySecret(this.paths.dir); // before server.pid: a proxy that finds us can check our identity
-    writePidFile(this.paths.pidFile, {
+    if (this.options.ownsPidFile !== false) writePidFile(this.paths.pidFile, {
       pid: process.pid,
       url: this.url,
       port: this.port,
@@ -213,24 +216,28 @@ export class ServeRuntime {
     );
   }
 
+  /**
+   * Why the last reload of mcp.json was rejected (serve keeps the previous configuration meanwhile);
+   * undefined once a reload succeeds. Shown by /api/status and /health.
+   */
+  configError?: string;
+
   /** Re-read mcp.json; an invalid file keeps the running configuration. */
   async reload(): Promise<void> {
     let next: ServerConfig[];
     try {
       next = loadServers(this.paths.mcpJson, { substitute: this.options.enableEnvSubstitution });
     } catch (error) {
-      this.log.error(`config not reloaded: ${(error as Error).message}; still running the previous configuration`);
+      this.configError = (error as Error).message;
+      this.log.error(`config not reloaded: ${this.configError}; still running the previous configuration`);
       return;
     }
+    this.configError = undefined;
+    const before = new Map(this.serverConfigs.map((s) => [s.name, s]));
     const diff = await this.pool.apply(next);
     this.serverConfigs = next;
-    const summary = [
-      diff.added.length && `added ${diff.added.map((s) => s.name).join(', ')}`,
-      diff.removed.length && `removed ${diff.removed.join(', ')}`,
-      diff.restarted.length && `restarted ${diff.restarted.map((s) => s.name).join(', ')}`,
-      diff.updated.length && `updated ${diff.updated.map((s) => s.name).join(', ')}`,
-    ].filter(Boolean);
-    if (summary.length) this.log.info(`config reloaded: ${summary.join('; ')}`);
+    const summary = reloadSummary(diff, before);
+    if (summary) this.log.info(`config reloaded: ${summary}`);
     this.catalogChanged();
   }
 
@@ -247,6 +254,24 @@ export class ServeRuntime {
     })();
     return this.stopping;
   }
+}
+
+/** What a reload did, in the words a user would use ("disabled web"); empty when nothing changed. */
+function reloadSummary(diff: ServerDiff, before: Map<string, ServerConfig>): string {
+  const names = (list: ServerConfig[]) => list.map((s) => s.name).join(', ');
+  const toggled = (s: ServerConfig) => before.get(s.name)?.disabled !== s.disabled;
+  const disabled = diff.restarted.filter((s) => toggled(s) && s.disabled);
+  const enabled = diff.restarted.filter((s) => toggled(s) && !s.disabled);
+  const restarted = diff.restarted.filter((s) => !toggled(s));
+  const parts = [
+    diff.added.length && `added ${diff.added.map((s) => (s.disabled ? `${s.name} (disabled)` : s.name)).join(', ')}`,
+    diff.removed.length && `removed ${diff.removed.join(', ')}`,
+    disabled.length && `disabled ${names(disabled)}`,
+    enabled.length && `enabled ${names(enabled)}`,
+    restarted.length && `restarted ${names(restarted)}`,
+    diff.updated.length && `updated ${names(diff.updated)}`,
+  ].filter(Boolean);
+  return parts.join('; ');
 }
 
 function fileMtime(path: string): number {
