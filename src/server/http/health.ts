@@ -71,6 +71,8 @@ export function healthBody(rt: ServeRuntime, level: HealthLevel, scope: Scope = 
   }
   if (level === 'full') {
     body.sessions = scope.unrestricted ? rt.sessions.size : rt.sessions.countOwnedBy(scope.owner ?? '');
+    // Sessions with a call in progress: these are never evicted to make room (serve --max-sessions).
+    if (scope.unrestricted) body.busySessions = rt.sessions.busy;
     body.memory = { rssBytes: process.memoryUsage().rss };
     body.pid = process.pid;
     body.configDir = rt.configDir;

@@ -10,6 +10,8 @@ import type { WebSseServerTransport } from '../http/sse-transport.ts';
 import type { Router } from '../router.ts';
 import type { Session } from './session.ts';
 
+const EVICTIONS_PER_GC = 1000;
+
 export type SessionEntry = (
   | { kind: 'streamable-http'; session: Session; transport: WebStandardStreamableHTTPServerTransport }
   | { kind: 'sse'; session: Session; transport: WebSseServerTransport }
@@ -34,6 +36,7 @@ export class SessionTable {
   /** Places held by initializes in progress, in total and per owner, so a burst cannot overshoot a cap. */
   private reserved = 0;
   private reservedBy = new Map<string, number>();
+  private evictions = 0;
 
   constructor(
     private readonly router: Router,
@@ -101,6 +104,8 @@ export class SessionTable {
     if (!oldest) return false;
     // Out of the table at once (the cap counts it gone); the close itself may finish later.
     void this.close(oldest[0]);
+    // Under a flood, hand evicted sessions' memory back in batches rather than at the engine's leisure.
+    if (++this.evictions % EVICTIONS_PER_GC === 0) setTimeout(collectGarbage, 0).unref?.();
     return true;
   }
 
@@ -119,6 +124,13 @@ export class SessionTable {
 
   list(): SessionEntry[] {
     return [...this.entries.values()];
+  }
+
+  /** Sessions with a call in progress (these are never evicted). */
+  get busy(): number {
+    let n = 0;
+    for (const entry of this.entries.values()) if ((entry.inFlight ?? 0) > 0) n++;
+    return n;
   }
 
   /** Sessions opened by this owner (a token hash). */
