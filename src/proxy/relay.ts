@@ -46,7 +46,7 @@ export class Relay {
   private closed = false;
   private lastProblem = '';
   private target?: Discovered;
-  /** Discovery would not follow the .1mcprc url: why, and how to approve it. */
+  /** Why we will not or cannot open a session though serve may be there (.1mcprc url not approved, 401, bad view). */
   private refused?: string;
   private noticed = new Set<string>();
   /** Settles when the client's initialize has been dealt with; everything else waits for it. */
@@ -159,11 +159,12 @@ export class Relay {
       const body = await response.text().catch(() => '');
       this.lastProblem = `${this.endpoint} answered ${response.status}: ${body.slice(0, 300)}`;
       this.o.log('error', this.lastProblem);
-      if (response.status === 401) this.notice(this.authHint(discovery.found.url, extractMessage(body)));
+      // A real answer from serve (bad view, auth): the client should see it as is, and later requests too.
+      const why = response.status === 401 ? this.authHint(discovery.found.url, extractMessage(body)) : (extractMessage(body) ?? String(response.status));
+      this.refused = `1mcp serve refused the session: ${why}`;
+      this.notice(this.refused);
       if (clientMessage) {
-        // A real answer from serve (bad view, auth): the client should see it as is.
-        const why = response.status === 401 ? this.authHint(discovery.found.url, extractMessage(body)) : (extractMessage(body) ?? response.status);
-        this.replyError(clientMessage.id!, `1mcp serve refused the session: ${why}`);
+        this.replyError(clientMessage.id!, this.refused);
         return true;
       }
       return false;

@@ -302,7 +302,9 @@ describe('proxy on a pipe, and what it says on stderr', () => {
     const r = await pipeProxy(w.home, w.repo, pipedSession);
     expect(r.code).toBe(0);
     const init = lines(r.stdout).find((a) => a.id === 1)!;
-    for (const text of [init.error!.message, r.stderr]) {
+    const list = lines(r.stdout).find((a) => a.id === 2)!;
+    expect(list.error!.message).not.toContain('no running 1mcp serve');
+    for (const text of [init.error!.message, list.error!.message, r.stderr]) {
       expect(text).toContain('--token');
       expect(text).toContain('ONE_MCP_TOKEN');
       expect(text).toContain('"token_env": "ONE_MCP_');
