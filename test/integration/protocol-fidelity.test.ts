@@ -11,6 +11,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CancelTaskResultSchema,
   CreateTaskResultSchema,
+  ElicitationCompleteNotificationSchema,
   GetTaskResultSchema,
   ListTasksResultSchema,
   RELATED_TASK_META_KEY,
@@ -109,6 +110,17 @@ describe('protocol fidelity through serve', () => {
     expect(JSON.parse(textOf(await call(full, 'elicit', { message: 'sign in', mode: 'url' })))).toEqual({ action: 'accept' });
     const noUrl = await errorOf(call(basic, 'elicit', { message: 'sign in', mode: 'url' }));
     expect(noUrl.message).toContain('did not declare elicitation.url');
+    // Its completion notice reaches the session that was asked, and no other.
+    const completed: string[] = [];
+    const bystander: string[] = [];
+    full.setNotificationHandler(ElicitationCompleteNotificationSchema, (n) => void completed.push(n.params.elicitationId));
+    const other = await via(FULL, '?tags=fid');
+    other.setNotificationHandler(ElicitationCompleteNotificationSchema, (n) => void bystander.push(n.params.elicitationId));
+    await call(full, 'elicit', { message: 'again', mode: 'url', elicitationId: 'el-42' });
+    await waitFor(() => completed.includes('el-42'), { what: 'the elicitation/complete notification' });
+    // Another round trip on the bystander, so a stray notice would have arrived by now.
+    await other.listTools();
+    expect(bystander).toEqual([]);
     // Form mode works for both (an empty elicitation capability means form).
     expect(JSON.parse(textOf(await call(basic, 'elicit', { message: 'ok?' })))).toEqual({ action: 'accept', content: { ok: true } });
     expect(JSON.parse(textOf(await call(full, 'elicit', { message: 'ok?' })))).toEqual({ action: 'accept', content: { ok: true } });
