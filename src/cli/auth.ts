@@ -1,5 +1,5 @@
 /** `1mcp auth token create|list|revoke` (SPEC §8.2): bearer tokens for `serve --enable-auth`. */
-import { hashToken, newToken, parseDuration, parseTokensText, readTokensFile } from '../config/tokens.ts';
+import { hashToken, isExpired, newToken, parseDuration, parseTokensText, readTokensFile } from '../config/tokens.ts';
 import { ownEntry, setOwnEntry } from '../config/own.ts';
 import { updateFile } from '../config/safe-write.ts';
 import { OneMcpError } from '../errors.ts';
@@ -49,7 +49,8 @@ async function token([action, name]: string[], options: Record<string, any>): Pr
       return 0;
     }
     case 'list': {
-      const tokens = Object.values(readTokensFile(paths.tokensJson).tokens).map(({ hash: _hash, ...t }) => ({ ...t, expired: !!t.expires && Date.parse(t.expires) <= Date.now() }));
+      // A malformed `expires` counts as expired, as serve treats it (never as "valid forever").
+      const tokens = Object.values(readTokensFile(paths.tokensJson).tokens).map(({ hash: _hash, ...t }) => ({ ...t, expired: isExpired({ ...t, hash: '' }) }));
       if (options.json) printJson(tokens);
       else if (tokens.length === 0) print('No tokens. Create one: 1mcp auth token create --name <name>');
       else print(table(['NAME', 'TAGS', 'CREATED', 'EXPIRES'], tokens.map((t) => [t.name, t.tags?.join(',') ?? '(all)', t.created.slice(0, 19), t.expires ? (t.expired ? color.red(`expired ${t.expires.slice(0, 19)}`) : t.expires.slice(0, 19)) : 'never'])));

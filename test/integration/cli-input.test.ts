@@ -208,8 +208,14 @@ describe('flag validation', () => {
     }
     expect(existsSync(join(dir, 'tokens.json'))).toBe(false);
     expect((await cli(['auth', 'token', 'create', '--name', 't', '--expires', '12h'])).code).toBe(0);
-    const expires = Date.parse(readJson(dir, 'tokens.json').tokens.t.expires);
+    const file = readJson(dir, 'tokens.json');
+    const expires = Date.parse(file.tokens.t.expires);
     expect(Math.abs(expires - (Date.now() + 12 * 3_600_000))).toBeLessThan(60_000);
+    // A hand-edited, malformed expires is listed as expired (serve refuses it too), never as valid.
+    file.tokens.t.expires = '30 days';
+    writeFileSync(join(dir, 'tokens.json'), JSON.stringify(file));
+    const listed = JSON.parse((await cli(['auth', 'token', 'list', '--json'])).stdout);
+    expect(listed).toEqual([expect.objectContaining({ name: 't', expires: '30 days', expired: true })]);
   });
 
   test('serve --preset nosuch: one message listing the presets, exit 2, nothing started', async () => {
