@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerConfig } from '../config/mcp-schema.ts';
 import { VERSION } from '../version.ts';
 import { childEnv } from './child-env.ts';
+import { keepErrorData } from './error-data.ts';
 import type { StderrRing } from './stderr-ring.ts';
 import { ChildStdioTransport } from './stdio-transport.ts';
 
@@ -63,6 +64,7 @@ export async function connect(config: ServerConfig, stderr: StderrRing, prepare:
     });
     try {
       await Promise.race([client.connect(transport, { timeout: config.connectionTimeout }), deadline]);
+      keepErrorData(transport);
       return { client, transport, pid: transport instanceof ChildStdioTransport ? transport.pid : undefined };
     } catch (error) {
       await client.close().catch(() => {});

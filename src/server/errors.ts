@@ -4,6 +4,7 @@
  * backend's own code, message and data.
  */
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { errorDataOf } from '../backends/error-data.ts';
 
 export class RpcError extends Error {
   constructor(
@@ -16,12 +17,13 @@ export class RpcError extends Error {
 }
 
 export function relayError(error: unknown, server: string): RpcError {
-  const e = error as { code?: unknown; message?: string; data?: unknown };
+  const e = error as { code?: unknown; message?: string } | undefined;
+  const data = errorDataOf(error);
   const code = typeof e?.code === 'number' && Number.isSafeInteger(e.code) ? e.code : ErrorCode.InternalError;
   const message = String(e?.message ?? error).replace(/^MCP error -?\d+: /, '');
-  if (code === ErrorCode.RequestTimeout) return new RpcError(code, `server "${server}": ${message}`, e.data);
-  if (code === ErrorCode.ConnectionClosed) return new RpcError(ErrorCode.InternalError, `server "${server}" closed the connection during the request (${message})`, e.data);
-  return new RpcError(code, message, e.data);
+  if (code === ErrorCode.RequestTimeout) return new RpcError(code, `server "${server}": ${message}`, data);
+  if (code === ErrorCode.ConnectionClosed) return new RpcError(ErrorCode.InternalError, `server "${server}" closed the connection during the request (${message})`, data);
+  return new RpcError(code, message, data);
 }
 
 export const notFound = (what: string) => new RpcError(ErrorCode.InvalidParams, what);

@@ -20,6 +20,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { fixtureCommand, fixtureEntry } from '../helpers/fixture.ts';
+import { JSON_HEADERS, messagesOf } from '../helpers/raw-http.ts';
 import { setHooks, textOf, type ClientHooks } from '../helpers/mcp-client.ts';
 import { track, waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
@@ -149,6 +150,22 @@ describe('protocol fidelity through serve', () => {
     } finally {
       await straight.close();
     }
+  });
+
+  test('on the wire, a -32042 error keeps every field of its data (the SDK client would keep only elicitations)', async () => {
+    const post = async (headers: Record<string, string>, body: unknown) => {
+      const r = await fetch(serve.url, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) });
+      return { id: r.headers.get('mcp-session-id'), messages: messagesOf(r.headers.get('content-type'), await r.text()) };
+    };
+    const init = await post({}, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: FULL, clientInfo: { name: 'raw', version: '1' } } });
+    const headers = { 'mcp-session-id': init.id!, 'mcp-protocol-version': '2025-11-25' };
+    await post(headers, { jsonrpc: '2.0', method: 'notifications/initialized' });
+    const data = { elicitations: [{ mode: 'url', elicitationId: 'e1', url: 'https://example.com/a', message: 'go' }], retryAfter: 5, hint: { why: 'auth' } };
+    const { messages } = await post(headers, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'fid_1mcp_fail', arguments: { code: -32042, message: 'needs a browser', data } } });
+    const answer = messages.find((m) => m.id === 1);
+    expect(answer.error.code).toBe(-32042);
+    expect(answer.error.data).toEqual(data);
+    await fetch(serve.url, { method: 'DELETE', headers: { ...JSON_HEADERS, ...headers } });
   });
 
   test('tasks: advertised when the view has a task backend; create, get, result, list, cancel and status, per session', async () => {
