@@ -1,11 +1,14 @@
-/** Where a `.1mcprc` is looked for, what it may name, and which URLs count as loopback / safe for a token. */
-import { afterAll, expect, test } from 'bun:test';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+/**
+ * Where a `.1mcprc` is looked for, what it may name, which URLs count as loopback / safe for a token,
+ * and the identity key discovery relies on (real files in a temp dir).
+ */
+import { afterAll, describe, expect, test } from 'bun:test';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseProjectRc, rcSearchDirs } from '../../src/config/rc.ts';
 import { canonicalServeUrl, isLoopbackUrl, tokenTransportProblem } from '../../src/config/trust.ts';
-import { checkIdentityProof, identityProof } from '../../src/config/identity-secret.ts';
+import { checkIdentityProof, ensureIdentitySecret, identityProof, readIdentitySecret } from '../../src/config/identity-secret.ts';
 
 const root = mkdtempSync(join(tmpdir(), '1mcp-rc-lookup-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -68,4 +71,40 @@ test('an identity proof is bound to its nonce and URL', () => {
   expect(checkIdentityProof(key, 'bb'.repeat(16), 'http://127.0.0.1:3050/mcp', proof)).toBe(false);
   expect(checkIdentityProof(Buffer.alloc(32, 8), 'aa'.repeat(16), 'http://127.0.0.1:3050/mcp', proof)).toBe(false);
   expect(checkIdentityProof(key, 'aa'.repeat(16), 'http://127.0.0.1:3050/mcp', undefined)).toBe(false);
+});
+
+describe('identity.secret on disk', () => {
+  const dirFor = (name: string) => {
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+
+  test('serve creates it 0600 once and keeps it; the proxy reads the same key', () => {
+    const dir = dirFor('secret-new');
+    const key = ensureIdentitySecret(dir);
+    expect(statSync(join(dir, 'identity.secret')).mode & 0o777).toBe(0o600);
+    expect(readIdentitySecret(dir)?.equals(key)).toBe(true);
+  });
+
+  test('a key others can read proves nothing: the proxy ignores it, serve replaces it', () => {
+    const dir = dirFor('secret-open');
+    writeFileSync(join(dir, 'identity.secret'), `${'ab'.repeat(32)}\n`, { mode: 0o644 });
+    chmodSync(join(dir, 'identity.secret'), 0o644);
+    expect(readIdentitySecret(dir)).toBeUndefined();
+    const key = ensureIdentitySecret(dir);
+    expect(key.toString('hex')).not.toBe('ab'.repeat(32));
+    expect(statSync(join(dir, 'identity.secret')).mode & 0o777).toBe(0o600);
+  });
+
+  test('a planted symlink is not followed: its target stays untouched', () => {
+    const dir = dirFor('secret-link');
+    const outside = join(root, 'outside-target.txt');
+    writeFileSync(outside, 'do not touch\n');
+    symlinkSync(outside, join(dir, 'identity.secret'));
+    expect(readIdentitySecret(dir)).toBeUndefined();
+    ensureIdentitySecret(dir);
+    expect(readFileSync(outside, 'utf8')).toBe('do not touch\n');
+    expect(lstatSync(join(dir, 'identity.secret')).isSymbolicLink()).toBe(false);
+  });
 });
