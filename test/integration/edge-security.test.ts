@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashToken, newToken } from '../../src/config/tokens.ts';
+import { runCli } from '../helpers/cli.ts';
 import { fixtureCommand, fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { waitFor } from '../helpers/processes.ts';
@@ -271,6 +272,27 @@ describe('serve without auth', () => {
       expect((await fetch(`${serve.origin}/health`)).status).toBe(200);
     } finally {
       await serve.stop();
+    }
+  });
+
+  test('bad edge flags are usage errors before anything listens', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), '1mcp-flags-'));
+    try {
+      const cases: [string[], RegExp][] = [
+        [['--allow-origin', 'null'], /--allow-origin "null" is not an origin/],
+        [['--allow-origin', 'http://localhost:5173/app'], /only scheme, host and port/],
+        [['--max-sessions', '0'], /--max-sessions must be a whole number ≥ 1/],
+        [['--body-timeout', '0'], /--body-timeout must be/],
+      ];
+      for (const [args, message] of cases) {
+        const r = await runCli(['serve', '--port', '0', '--config-dir', dir, ...args]);
+        expect({ args, code: r.code }).toEqual({ args, code: 2 });
+        expect(r.stderr).toMatch(message);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

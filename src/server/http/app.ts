@@ -98,7 +98,8 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
       return { response: rpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json') };
     }
     const read = await readBody(request, bodyLimits);
-    if ('status' in read) return { response: rpcError(read.status, -32000, read.message, read.status === 408 ? { connection: 'close' } : {}) };
+    // The unread rest of the body makes the connection unusable for another request: say so.
+    if ('status' in read) return { response: rpcError(read.status, -32000, read.message, { connection: 'close' }) };
     try {
       return { body: JSON.parse(read.text) };
     } catch {

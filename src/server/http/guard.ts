@@ -48,7 +48,7 @@ export function makeHostGuard(bindHost: string, port: () => number, externalUrl?
       return false;
     }
     // Exact: serve speaks plain http, on our port; "http://localhost" (port 80) is another site.
-    if (url.protocol !== 'http:' || url.origin !== origin || url.port !== String(port())) return false;
+    if (url.protocol !== 'http:' || url.origin !== origin || (url.port || '80') !== String(port())) return false;
     const name = url.hostname.toLowerCase();
     if (LOOPBACK_HOSTS.has(name) || name === bindHost.toLowerCase() || `[${bindHost.toLowerCase()}]` === name) return true;
     // Exposed beyond loopback: a page served from the very address the request came to is same-origin.
