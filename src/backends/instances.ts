@@ -63,10 +63,11 @@ export class SessionInstances {
 
   /**
    * The backend that answers `owner`'s requests to `backend`: the backend itself when it is shared,
-   * else the owner's own instance, started now on first use (and waited for until it has connected
-   * or failed once).
+   * else the owner's own instance, started now on first use. Before sending to it, await
+   * `whenReady` — after registering the call, so that questions the instance asks while starting
+   * (a filesystem server asks for roots once initialized) travel on that call's own stream.
    */
-  async backendFor(backend: Backend, owner: InstanceOwner): Promise<Backend> {
+  backendFor(backend: Backend, owner: InstanceOwner): Backend {
     if (!isPerSession(backend)) return backend;
     const config = backend.config;
     let mine = this.byServer.get(config.name);
@@ -93,8 +94,12 @@ export class SessionInstances {
       this.log.info(`[${config.name}] starting an instance for session ${shortId(owner.id)} (${live + 1} of at most ${config.maxInstances})`);
       instance.start();
     }
-    await instance.ready;
     return instance;
+  }
+
+  /** Resolves when `backend` can take the request: a fresh instance has connected or failed once. */
+  async whenReady(backend: Backend): Promise<void> {
+    if (backend instanceof SessionInstance) await backend.ready;
   }
 
   /** The owner's instance of `backend` if it has one already (never starts one). */

@@ -118,11 +118,13 @@ describe('per-session backend scope', () => {
     // serve.stop() (afterEach) asserts that no instance outlives serve.
   });
 
-  test("an instance's sampling requests, logs and log level belong to its own client only", async () => {
-    const serve = await serveWith({ mcpServers: { fs: fixtureEntry(['--name', 'fs'], { scope: 'session' }) } });
+  test("an instance's sampling and roots requests, logs and log level belong to its own client only", async () => {
+    const serve = await serveWith({ mcpServers: { fs: perSession() } });
     const logs: Record<string, string[]> = { a: [], b: [] };
     const connect = async (who: 'a' | 'b') => {
-      const c = await connectHttp(serve.url, { name: who, hooks: { sampling: () => `answer from ${who}` } });
+      // Only B can answer roots/list.
+      const roots = who === 'b' ? [{ uri: 'file:///b' }] : undefined;
+      const c = await connectHttp(serve.url, { name: who, hooks: { sampling: () => `answer from ${who}`, roots } });
       cleanups.push(() => c.close().catch(() => {}));
       c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs[who]!.push(String(n.params.data)));
       return c;
@@ -131,6 +133,10 @@ describe('per-session backend scope', () => {
     const b = await connect('b');
     expect(await call(a, 'fs_1mcp_sample', { prompt: 'hi' })).toBe('answer from a');
     expect(await call(b, 'fs_1mcp_sample', { prompt: 'hi' })).toBe('answer from b');
+    // A's instance asked A for roots, A could not answer: it gets A's error, never B's roots.
+    const rootsOfA = await waitFor(async () => (await stats(a)).roots, { what: "A's instance to get an answer about roots" });
+    expect(JSON.stringify(rootsOfA)).not.toContain('file:///b');
+    expect(rootsOfA).toMatchObject({ error: expect.any(String) });
 
     expect(await call(a, 'fs_1mcp_log', { level: 'warning', message: 'for a' })).toBe('logged');
     await waitFor(() => logs.a!.includes('for a'), { what: "A's instance log to reach A" });

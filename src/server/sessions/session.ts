@@ -127,9 +127,9 @@ export class Session {
   }
 
   /** The backend that serves this session for a route: the shared one, or this session's own instance. */
-  private async backendFor(backend: Backend): Promise<Backend> {
+  private backendFor(backend: Backend): Backend {
     try {
-      return (await this.deps.instances?.backendFor(backend, this)) ?? backend;
+      return this.deps.instances?.backendFor(backend, this) ?? backend;
     } catch (error) {
       throw relayError(error, backend.name);
     }
@@ -244,7 +244,7 @@ export class Session {
 
   /** Send a client's request to the route's backend (also used for tasks, sessions/tasks.ts). */
   async forward(route: Route, method: string, params: Record<string, unknown>, extra: Extra): Promise<any> {
-    const backend = await this.backendFor(route.backend);
+    const backend = this.backendFor(route.backend);
     const progressToken = (params._meta as { progressToken?: string | number } | undefined)?.progressToken;
     // The backend gets our own progress token (per call), never the client's.
     const forwardedParams = { ...params };
@@ -260,6 +260,7 @@ export class Session {
     // Progress is relayed in order, and all of it before the result.
     let progressSent: Promise<void> = Promise.resolve();
     try {
+      await this.deps.instances?.whenReady(backend);
       const result = await backend.request(method, forwardedParams, {
         signal,
         onprogress:
