@@ -25,8 +25,9 @@ export async function listServerTools(name: string, options: Record<string, any>
     if (body.state !== 'connected') note(`${name} is ${body.state} in the running serve; showing its last known tools.`);
     rows = body.tools;
   } else {
-    const config = loadServers(paths.mcpJson).find((s) => s.name === name);
+    const config = loadServers(paths.mcpJson, { resolveDisabled: true }).find((s) => s.name === name);
     if (!config) throw new OneMcpError(`no server named "${name}" in ${paths.mcpJson}`);
+    if (config.configProblem) throw new OneMcpError(`cannot start "${name}": ${config.configProblem}`);
     const [{ connect }, { StderrRing }, { exposedName }] = await Promise.all([import('../backends/connect.ts'), import('../backends/stderr-ring.ts'), import('../catalog/names.ts')]);
     const stderr = new StderrRing(50);
     let connection;

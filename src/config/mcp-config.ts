@@ -41,6 +41,8 @@ export interface ValidateOptions {
    * (serve --enable-env-substitution=false, and the CLI, which stores references as typed).
    */
   substitute?: boolean;
+  /** Resolve disabled servers too (a CLI command that starts one by hand, e.g. `mcp tools <name>`). */
+  resolveDisabled?: boolean;
 }
 
 /** Validate the whole file and return every server normalised; throws one error listing all problems. */
@@ -73,7 +75,7 @@ export function validateMcpConfig(raw: RawMcpFile, path: string, options: Valida
     if (!server) continue;
     // ${VAR}s are resolved per server: an unset variable fails only this server (it gets state
     // "error" in serve), and a disabled server is not resolved at all.
-    if (options.substitute !== false && !server.disabled) resolveServer(server, options.env ?? process.env);
+    if (options.substitute !== false && (!server.disabled || options.resolveDisabled)) resolveServer(server, options.env ?? process.env);
     servers.push(server);
   }
   if (problems.length > 0) {
