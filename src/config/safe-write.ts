@@ -84,6 +84,9 @@ export function backupFile(path: string, backupsDir: string): string | undefined
   } catch {
     return undefined;
   }
+  // backups/ and a folder in it (backups/codex) are ours to create: never through a link.
+  const parent = dirname(backupsDir);
+  if (basename(parent) === 'backups') refuseSymlink(parent, `backups into ${parent}`);
   refuseSymlink(backupsDir, `backups into ${backupsDir}`);
   ensureDir(backupsDir);
   const name = basename(path);

@@ -189,6 +189,15 @@ describe('writes never follow links and keep comments', () => {
       expect(viaLinkDir.stderr.trim().split('\n')).toHaveLength(1);
       expect(readdirSync(outside.path)).toEqual([]);
       expect(readFileSync(join(tmp.path, 'mcp.json'), 'utf8')).toBe('{ "mcpServers": {} }\n');
+      // The same for setup codex, whose backups go to backups/codex.
+      const codexHome = join(tmp.path, 'codex-home');
+      mkdirSync(codexHome);
+      writeFileSync(join(codexHome, 'config.toml'), 'model = "x"\n');
+      const codex = await runCli(['setup', 'codex', '--config-dir', tmp.path], { env: { CODEX_HOME: codexHome } });
+      expect(codex.code).not.toBe(0);
+      expect(codex.stderr).toMatch(/backups.*symbolic link/);
+      expect(readdirSync(outside.path)).toEqual([]);
+      expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toBe('model = "x"\n');
 
       const linked = makeTempDir('1mcp-linked-');
       try {
