@@ -11,8 +11,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
-import { connectHttp, setHooks, textOf } from '../helpers/mcp-client.ts';
+import { connectHttp, connectSse, setHooks, textOf } from '../helpers/mcp-client.ts';
 import { isAlive, waitFor } from '../helpers/processes.ts';
+import { connectProxy } from '../helpers/proxy.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 import { makeTempDir } from '../helpers/tmp.ts';
 
@@ -146,6 +147,25 @@ describe('per-session backend scope', () => {
     expect(await call(a, 'fs_1mcp_log', { level: 'warning', message: 'again for a' })).toBe('logged');
     await waitFor(() => logs.a!.includes('again for a'), { what: "A's second log" });
     expect(logs.b).toEqual([]);
+  });
+
+  test('instances also end with a legacy SSE session and with a 1mcp proxy that exits', async () => {
+    const serve = await serveWith({ mcpServers: { fs: perSession() } });
+    const sse = await connectSse(serve.url.replace(/\/mcp$/, '/sse'), 'legacy');
+    const ssePid = Number(await call(sse, 'fs_1mcp_pid'));
+    const home = makeTempDir();
+    cleanups.push(() => home.cleanup());
+    const proxy = await connectProxy({ home: home.path, cwd: home.path, args: ['--url', serve.url] });
+    const proxyPid = Number(await call(proxy.client, 'fs_1mcp_pid'));
+    expect(ssePid).not.toBe(proxyPid);
+    expect((await status(serve, 'fs')).instances).toBe(2);
+
+    await sse.close();
+    await waitFor(() => !isAlive(ssePid), { what: "the SSE session's instance to stop" });
+    // Codex ends a proxy by closing its stdin; the proxy ends its session on the way out.
+    await proxy.client.close();
+    await waitFor(() => !isAlive(proxyPid), { what: "the proxy session's instance to stop" });
+    expect((await status(serve, 'fs')).instances).toBe(0);
   });
 
   test('an expired session stops its instance', async () => {
