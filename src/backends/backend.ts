@@ -27,6 +27,7 @@ import { backoffDelay, exhausted, STABLE_AFTER_MS } from './backoff.ts';
 import { connect, type Connection } from './connect.ts';
 import { fetchLists, fetchOneList } from './lists.ts';
 import { StderrRing } from './stderr-ring.ts';
+import { redactSecrets } from '../config/redact.ts';
 import { emptyLists, type BackendLists, type BackendState, type BackendStatus, type ListKind } from './types.ts';
 
 /** Results are passed through as they are: no schema may strip a field. */
@@ -86,7 +87,7 @@ export class Backend {
     private readonly log: Logger,
   ) {
     this.stderr = new StderrRing(200, 2000, (line) => {
-      if (log.enabled('debug')) log.debug(`[${config.name}] ${line}`);
+      if (log.enabled('debug')) log.debug(`[${config.name}] ${redactSecrets(line)}`);
     });
     this.ready = new Promise((resolve) => (this.settleReady = resolve));
     if (config.disabled) {

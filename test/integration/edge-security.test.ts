@@ -275,6 +275,16 @@ describe('serve without auth', () => {
     }
   });
 
+  test('backend stderr written to the log (--log-level debug) is redacted too', async () => {
+    const serve = await startServe({ mcpServers: { secret: leakyEntry('secret', ['secret']) } }, { args: ['--log-level', 'debug'] });
+    try {
+      await waitFor(() => serve.stderr().includes('OPENAI_API_KEY=***'), { what: 'the redacted stderr line in the log' });
+      expect(serve.stderr()).not.toContain(LEAKED);
+    } finally {
+      await serve.stop();
+    }
+  });
+
   test('bad edge flags are usage errors before anything listens', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
