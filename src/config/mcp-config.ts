@@ -26,7 +26,7 @@ export function readMcpFile(path: string): LoadedMcpFile {
 
 export function parseMcpText(text: string, path: string): RawMcpFile {
   if (text.trim() === '') return { mcpServers: {} };
-  // Comments are accepted (people paste from docs) but are lost if 1mcp rewrites the file.
+  // Comments are accepted (people paste from docs); 1mcp edits the file as text and keeps them.
   const value = parseJsonFile(text, path, { lenient: true });
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new OneMcpError(`${path}: expected a JSON object with "mcpServers" at the top level`);
