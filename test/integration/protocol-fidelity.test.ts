@@ -78,7 +78,7 @@ describe('protocol fidelity through serve', () => {
     serve = await startServe({
       mcpServers: {
         fid: fixtureEntry(FID_FLAGS, { tags: ['fid'] }),
-        two: fixtureEntry(['--name', 'two', '--tasks'], { tags: ['two'] }),
+        two: fixtureEntry(['--name', 'two', '--tasks'], { tags: ['two'], requestTimeout: 1000 }),
         plain: fixtureEntry(['--name', 'plain'], { tags: ['plain'] }),
       },
     });
@@ -202,6 +202,10 @@ describe('protocol fidelity through serve', () => {
     const cancelled = await a.request({ method: 'tasks/cancel', params: { taskId: long.taskId } }, CancelTaskResultSchema);
     expect(cancelled).toMatchObject({ taskId: long.taskId, status: 'cancelled' });
     expect(await list(a)).toEqual([mine.taskId, long.taskId].sort());
+
+    // tasks/result waits for the task to end, longer than the server's requestTimeout (1 s for "two").
+    const slowTask = (await runAsTask(b, 'two_1mcp_task_work', { text: 'slow', ms: 1500 })).task;
+    expect(textOf(await b.request({ method: 'tasks/result', params: { taskId: slowTask.taskId } }, z.looseObject({})))).toBe('worked:slow');
 
     // A server without tasks: asking for a task is refused clearly (not a result the client cannot parse).
     const refused = await errorOf(runAsTask(a, 'plain_1mcp_echo', { text: 'x' }));

@@ -242,8 +242,11 @@ export class Session {
     return route;
   }
 
-  /** Send a client's request to the route's backend (also used for tasks, sessions/tasks.ts). */
-  async forward(route: Route, method: string, params: Record<string, unknown>, extra: Extra): Promise<any> {
+  /**
+   * Send a client's request to the route's backend (also used for tasks, sessions/tasks.ts);
+   * `timeout` replaces the server's requestTimeout for this request.
+   */
+  async forward(route: Route, method: string, params: Record<string, unknown>, extra: Extra, timeout?: number): Promise<any> {
     const backend = this.backendFor(route.backend);
     const progressToken = (params._meta as { progressToken?: string | number } | undefined)?.progressToken;
     // The backend gets our own progress token (per call), never the client's.
@@ -263,6 +266,7 @@ export class Session {
       await this.deps.instances?.whenReady(backend);
       const result = await backend.request(method, forwardedParams, {
         signal,
+        timeout,
         onprogress:
           progressToken === undefined
             ? undefined

@@ -23,6 +23,12 @@ import type { Session } from './session.ts';
 type Extra = RequestHandlerExtra<any, any>;
 type Tasks = TaskTable<Session, Route>;
 
+/**
+ * tasks/result waits, by design, until the task ends: the server's requestTimeout does not apply
+ * (the client's own timeout, or its cancellation, still ends it). setTimeout's ceiling.
+ */
+const RESULT_WAIT_MS = 2 ** 31 - 1;
+
 /** Pages of a backend's tasks/list read to answer one tasks/list (a backend with more is cut short). */
 const MAX_LIST_PAGES = 50;
 
@@ -73,7 +79,7 @@ export function installTaskHandlers(session: Session, tasks: Tasks): void {
   });
   s.setRequestHandler(GetTaskPayloadRequestSchema, async (req, extra) => {
     const task = find(req.params.taskId);
-    const result = await session.forward(task.route, 'tasks/result', { ...req.params, taskId: task.backendId }, extra);
+    const result = await session.forward(task.route, 'tasks/result', { ...req.params, taskId: task.backendId }, extra, RESULT_WAIT_MS);
     return withRelatedTask(result, task.id);
   });
   s.setRequestHandler(CancelTaskRequestSchema, async (req, extra) => {
