@@ -81,7 +81,7 @@ export function tokenAuthenticator(tokensPath: string, log: Logger): Authenticat
   });
 
   const refuse = (reason: string) =>
-    json({ error: 'unauthorized', message: reason }, 401, { 'www-authenticate': `Bearer realm="1mcp", error="invalid_token", error_description="${reason}"` });
+    json({ error: 'unauthorized', message: reason }, 401, { 'www-authenticate': `Bearer realm="1mcp", error="invalid_token", error_description="${reason.replace(/["\\]/g, "'")}"` });
   return {
     check(request, path) {
       if (OPEN.some((p) => p.test(path))) return {};
