@@ -64,7 +64,7 @@ export function editMcpFile<T>(path: string, backupsDir: string, edit: (raw: Raw
     value = edit(raw).value;
     validateMcpConfig(raw, path, { substitute: false });
     notes.length = 0;
-    notes.push(...serveNotes(path, before, raw, env));
+    notes.push(...serveNotes(before, raw, env));
     return mcpFileText(text, before, raw, notes);
   });
   return { ...result, value, notes: result.changed ? notes : [] };

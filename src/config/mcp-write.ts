@@ -5,7 +5,7 @@
  */
 import { unresolvedVariables } from './env-subst.ts';
 import { editJsonText, renderJson, sameJson } from './jsonc-edit.ts';
-import { validateMcpConfig, type RawMcpFile } from './mcp-config.ts';
+import type { RawMcpFile } from './mcp-config.ts';
 
 /** New file text for `after`, editing `text` (parsed as `before`) in place when possible. */
 export function mcpFileText(text: string | undefined, before: RawMcpFile, after: RawMcpFile, warnings: string[]): string {
@@ -18,17 +18,13 @@ export function mcpFileText(text: string | undefined, before: RawMcpFile, after:
 }
 
 /**
- * What a running serve will not do with the new file, as sentences for the user: the whole file
- * rejected, or a changed, enabled server that refers to ${VAR}s unset here (serve resolves them from
- * its own environment when it starts that server).
+ * What a running serve will not do with the new file, as sentences for the user. A file serve would
+ * reject is never written (the CLI validates it the same way first), so what is left is a changed,
+ * enabled server that refers to ${VAR}s unset here: serve resolves them from its own environment
+ * when it starts that server, and keeps it in state error when it cannot.
  */
-export function serveNotes(path: string, before: RawMcpFile, after: RawMcpFile, env: NodeJS.ProcessEnv): string[] {
+export function serveNotes(before: RawMcpFile, after: RawMcpFile, env: NodeJS.ProcessEnv): string[] {
   const notes: string[] = [];
-  try {
-    validateMcpConfig(after, path, { substitute: false });
-  } catch (error) {
-    return [`a running serve will not load this file: ${(error as Error).message}`];
-  }
   const servers = (after.mcpServers ?? {}) as Record<string, Record<string, unknown>>;
   const old = (before.mcpServers ?? {}) as Record<string, unknown>;
   for (const name of Object.keys(servers)) {
