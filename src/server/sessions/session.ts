@@ -99,11 +99,6 @@ export class Session {
     return this.viewRef.current();
   }
 
-  /** Client capabilities declared at initialize (sampling, elicitation, roots). */
-  clientCan(capability: 'sampling' | 'elicitation' | 'roots'): boolean {
-    return !!this.server.getClientCapabilities()?.[capability];
-  }
-
   async connect(transport: Transport): Promise<void> {
     this.server.onclose = () => {
       this.closed = true;
