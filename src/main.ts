@@ -13,6 +13,10 @@ const GROUPS: Record<string, () => Promise<{ run(argv: string[]): Promise<number
   setup: () => import('./cli/setup.ts'),
   auth: () => import('./cli/auth.ts'),
   trust: () => import('./cli/trust.ts'),
+  start: async () => (await import('./cli/lifecycle.ts')).command('start'),
+  status: async () => (await import('./cli/lifecycle.ts')).command('status'),
+  stop: async () => (await import('./cli/lifecycle.ts')).command('stop'),
+  restart: async () => (await import('./cli/lifecycle.ts')).command('restart'),
 };
 
 const HELP = `1mcp ${VERSION} — one MCP endpoint for all of your MCP servers
@@ -27,6 +31,10 @@ Commands:
   setup <client>     Connect a client (codex)
   auth token <sub>   Bearer tokens for serve --enable-auth: create, list, revoke
   trust <url>        Approve a serve URL for project .1mcprc files: trust <url>, --list, --remove <url>
+  start              Run serve in the background (logs in <config>/logs/serve.log); returns when it answers
+  status             Is serve running? URL, pid, uptime, servers ready (exit 3 when not running)
+  stop               Stop the background serve and its backends
+  restart            Stop and start serve again with the same flags
 
 Run "1mcp <command> --help" for the options of a command.
 `;
