@@ -108,6 +108,7 @@ describe('session caps', () => {
     try {
       const a = await openRawSession(serve.url);
       const b = await openRawSession(serve.url);
+      await Bun.sleep(5); // distinct millisecond timestamps, so "least recently active" is unambiguous
       await a.request('ping'); // a is now more recently active than b
       const c = await initialize(serve.url);
       expect(c.status).toBe(200);
