@@ -18,10 +18,15 @@ export interface InstanceOwner {
   readonly id: string;
   readonly closed: boolean;
   readonly logLevel?: string;
+  /** Tell the client a resource it subscribed to (by the URI it used) changed. */
+  resourceUpdated?(uri: string): void;
 }
 
 /** A Backend that serves exactly one client session. */
 export class SessionInstance extends Backend {
+  /** The owner's subscriptions on this instance: original URI → the URI the client used. */
+  readonly subscriptions = new Map<string, string>();
+
   constructor(
     config: ServerConfig,
     hooks: BackendHooks,
@@ -56,8 +61,12 @@ export class SessionInstances {
       ...hooks,
       onState: () => {},
       onListChanged: () => {},
-      // Subscriptions are made on the listing instance, so only its updates count.
-      onResourceUpdated: () => {},
+      // Only the owner subscribes on its instance (see subscribe below).
+      onResourceUpdated: (backend, uri) => {
+        const instance = backend as SessionInstance;
+        const seen = instance.subscriptions.get(uri);
+        if (seen !== undefined && !instance.owner.closed) instance.owner.resourceUpdated?.(seen);
+      },
     };
   }
 
@@ -100,6 +109,30 @@ export class SessionInstances {
   /** Resolves when `backend` can take the request: a fresh instance has connected or failed once. */
   async whenReady(backend: Backend): Promise<void> {
     if (backend instanceof SessionInstance) await backend.ready;
+  }
+
+  /**
+   * resources/subscribe for a per-session server: made on the owner's own instance, and its updates
+   * go to the owner only. False when `backend` is shared (the router handles those).
+   */
+  async subscribe(backend: Backend, owner: InstanceOwner, original: string, seen: string): Promise<boolean> {
+    if (!isPerSession(backend)) return false;
+    const instance = this.backendFor(backend, owner) as SessionInstance;
+    await instance.ready;
+    if (!instance.subscriptions.has(original) && instance.capabilities.resources?.subscribe) {
+      await instance.request('resources/subscribe', { uri: original });
+    }
+    instance.subscriptions.set(original, seen);
+    return true;
+  }
+
+  async unsubscribe(backend: Backend, owner: InstanceOwner, original: string): Promise<boolean> {
+    if (!isPerSession(backend)) return false;
+    const instance = this.byServer.get(backend.name)?.get(owner);
+    if (instance?.subscriptions.delete(original) && instance.capabilities.resources?.subscribe) {
+      await instance.request('resources/unsubscribe', { uri: original }).catch(() => {});
+    }
+    return true;
   }
 
   /** The owner's instance of `backend` if it has one already (never starts one). */

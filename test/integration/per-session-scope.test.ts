@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
@@ -44,7 +44,7 @@ async function call(c: Client, name: string, args: Record<string, unknown> = {})
   return textOf(await c.callTool({ name, arguments: args }));
 }
 
-async function stats(c: Client): Promise<{ pid: number; roots?: { uri: string; name?: string }[]; calls: { name: string; args: Record<string, unknown> }[] }> {
+async function stats(c: Client): Promise<{ pid: number; roots?: { uri: string; name?: string }[]; calls: { name: string; args: Record<string, unknown> }[]; subscriptions: string[] }> {
   return JSON.parse(await call(c, 'fs_1mcp_stats'));
 }
 
@@ -166,6 +166,31 @@ describe('per-session backend scope', () => {
     await proxy.client.close();
     await waitFor(() => !isAlive(proxyPid), { what: "the proxy session's instance to stop" });
     expect((await status(serve, 'fs')).instances).toBe(0);
+  });
+
+  test("resource subscriptions are made on the session's own instance and its updates reach only that session", async () => {
+    const serve = await serveWith({ mcpServers: { fs: perSession() } });
+    const uri = 'fixture://fs/static';
+    const updates: Record<string, number> = { a: 0, b: 0 };
+    const connect = async (who: 'a' | 'b') => {
+      const c = await client(serve, who);
+      c.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void (n.params.uri === uri && updates[who]!++));
+      await c.subscribeResource({ uri });
+      return c;
+    };
+    const a = await connect('a');
+    const b = await connect('b');
+    expect((await stats(a)).subscriptions).toEqual([uri]);
+    // The fixture announces an update to every session of its own process: only A's instance hears A's touch.
+    await call(a, 'fs_1mcp_touch', { uri });
+    await waitFor(() => updates.a === 1, { what: 'the update to reach A' });
+    await call(b, 'fs_1mcp_touch', { uri });
+    await waitFor(() => updates.b === 1, { what: 'the update to reach B' });
+    expect(updates.a).toBe(1);
+
+    await a.unsubscribeResource({ uri });
+    expect((await stats(a)).subscriptions).toEqual([]);
+    expect((await stats(b)).subscriptions).toEqual([uri]);
   });
 
   test('an expired session stops its instance', async () => {

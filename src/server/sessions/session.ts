@@ -116,6 +116,11 @@ export class Session {
     this.onClosed?.();
   }
 
+  /** A resource this session subscribed to on its own instance changed (per-session servers). */
+  resourceUpdated(uri: string): void {
+    void this.server.notification({ method: 'notifications/resources/updated', params: { uri } }).catch(() => {});
+  }
+
   /** This session's own instances of per-session servers stop with it. */
   private releaseInstances(): void {
     void this.deps.instances?.release(this).catch((e) => this.deps.log.warn(`stopping a session's instances failed: ${(e as Error).message}`));
@@ -192,13 +197,16 @@ export class Session {
     s.setRequestHandler(SubscribeRequestSchema, async (req) => {
       this.touch();
       const route = await this.resolve(() => catalog.resource(req.params.uri, this.view), `unknown resource "${req.params.uri}"`);
-      await router.subscribe(this, route, req.params.uri);
+      const own = await this.deps.instances?.subscribe(route.backend, this, route.original, req.params.uri).catch((error) => {
+        throw relayError(error, route.backend.name);
+      });
+      if (!own) await router.subscribe(this, route, req.params.uri);
       return {};
     });
     s.setRequestHandler(UnsubscribeRequestSchema, async (req) => {
       this.touch();
       const route = catalog.resource(req.params.uri, this.view);
-      if (route) await router.unsubscribe(this, route);
+      if (route && !(await this.deps.instances?.unsubscribe(route.backend, this, route.original))) await router.unsubscribe(this, route);
       return {};
     });
     s.setRequestHandler(CompleteRequestSchema, async (req, extra) => {
