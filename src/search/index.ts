@@ -1,0 +1,183 @@
+/**
+ * Search over a view's tools for search mode: build an index from tool definitions, rank requests
+ * against it. Pure and synchronous — no I/O, nothing computed at import — so sessions can rebuild it on
+ * every catalog change (1,000 tools take a few milliseconds) and the CLI can use it for budget reports.
+ *
+ * Ranking is BM25F over fields of different weight (tool name parts, title, the description's first
+ * sentence, the rest of it, parameter names and descriptions, the server's name and tags), with Porter
+ * stemming and a vocabulary that bridges request words to tool words; see rank.ts and vocabulary.ts.
+ */
+import { splitCompound } from './expand.ts';
+import { firstSentence, splitLead } from './summary.ts';
+import { splitExposedName, splitWords, tokenize } from './tokenize.ts';
+
+export { search, type SearchHit } from './rank.ts';
+export { estimateTokens } from './tokens.ts';
+export { firstSentence } from './summary.ts';
+
+export interface SearchEntry {
+  /** The exposed name (`<prefix>_1mcp_<tool>`, or bare). */
+  name: string;
+  /** The server key. */
+  server: string;
+  serverTags?: readonly string[];
+  title?: string;
+  description?: string;
+  inputSchema?: unknown;
+}
+
+export const enum Field {
+  Name,
+  Title,
+  Lead,
+  Body,
+  Params,
+  Server,
+}
+const FIELD_COUNT = 6;
+
+/** How much a match in each field counts, and how strongly that field's length dampens it (BM25F b). */
+export const FIELD_WEIGHT = [3, 2, 1.5, 0.4, 0.4, 1.5] as const;
+export const FIELD_LENGTH_NORM = [0.5, 0.5, 0.5, 0.75, 0.75, 0.3] as const;
+/** BM25 term-frequency saturation. */
+export const K1 = 1.2;
+
+/** The cap on text taken from one parameter's description: long enums and examples add noise, not recall. */
+const PARAM_TEXT_LIMIT = 300;
+
+export interface IndexedTool {
+  name: string;
+  server: string;
+  title?: string;
+  summary: string;
+}
+
+export interface Postings {
+  docs: Int32Array;
+  /** The term's BM25F contribution to each doc, idf included, computed once at build time. */
+  scores: Float32Array;
+}
+
+export interface SearchIndex {
+  readonly tools: readonly IndexedTool[];
+  readonly postings: ReadonlyMap<string, Postings>;
+}
+
+/** Words of a JSON schema's parameter names and descriptions, one level of nesting deep. */
+function parameterText(schema: unknown, depth = 0): string[] {
+  const out: string[] = [];
+  if (!schema || typeof schema !== 'object' || depth > 2) return out;
+  const s = schema as { properties?: unknown; items?: unknown };
+  if (s.properties && typeof s.properties === 'object') {
+    for (const [key, prop] of Object.entries(s.properties as Record<string, unknown>)) {
+      out.push(key);
+      if (prop && typeof prop === 'object') {
+        const description = (prop as { description?: unknown }).description;
+        if (typeof description === 'string') out.push(description.slice(0, PARAM_TEXT_LIMIT));
+        if (depth < 1) out.push(...parameterText(prop, depth + 1));
+      }
+    }
+  }
+  if (s.items && depth < 1) out.push(...parameterText(s.items, depth + 1));
+  return out;
+}
+
+/** The terms of each field of one tool. Arrays may be shared with the tokenizer's memo: never mutate them. */
+function fieldsOf(entry: SearchEntry): (readonly string[])[] {
+  const { prefix, tool } = splitExposedName(entry.name);
+  const { lead, rest } = splitLead(entry.description);
+  return [
+    tokenize(tool),
+    tokenize(entry.title ?? ''),
+    tokenize(lead),
+    tokenize(rest),
+    tokenize(parameterText(entry.inputSchema).join(' ')),
+    tokenize([entry.server, prefix === entry.server ? '' : prefix, ...(entry.serverTags ?? [])].join(' ')),
+  ];
+}
+
+function checkEntry(entry: SearchEntry, at: number): void {
+  if (!entry || typeof entry.name !== 'string' || entry.name === '') {
+    throw new TypeError(`search index entry ${at} has no name: every tool needs its exposed name`);
+  }
+  if (typeof entry.server !== 'string') {
+    throw new TypeError(`search index entry "${entry.name}" has no server: pass the server key it belongs to`);
+  }
+}
+
+export function buildSearchIndex(entries: readonly SearchEntry[]): SearchIndex {
+  const n = entries.length;
+  const fields = entries.map((entry, i) => {
+    checkEntry(entry, i);
+    return fieldsOf(entry);
+  });
+
+  // Terms become small integers once, so the per-document counting below runs over typed arrays.
+  const ids = new Map<string, number>();
+  const terms: string[] = [];
+  const idOf = (term: string) => {
+    let id = ids.get(term);
+    if (id === undefined) {
+      ids.set(term, (id = terms.length));
+      terms.push(term);
+    }
+    return id;
+  };
+  const docTerms = fields.map((doc) => doc.map((f) => f.map(idOf)));
+
+  // Tool names glue words ("sequentialthinking"): split them where both halves are words of the catalog.
+  const known = (t: string) => ids.has(t);
+  entries.forEach((entry, i) => {
+    for (const word of splitWords(splitExposedName(entry.name).tool)) {
+      if (word.length < 7) continue;
+      for (const part of splitCompound(word, known)) docTerms[i]![Field.Name]!.push(idOf(part));
+    }
+  });
+
+  const averageLength = new Array<number>(FIELD_COUNT).fill(0);
+  for (const doc of docTerms) doc.forEach((f, k) => (averageLength[k]! += f.length / Math.max(n, 1)));
+
+  // Per term: the docs holding it and their weighted, length-normalised frequency summed over fields (BM25F).
+  const postingDocs: number[][] = terms.map(() => []);
+  const postingTf: number[][] = terms.map(() => []);
+  const tf = new Float64Array(terms.length);
+  const touched: number[] = [];
+  docTerms.forEach((doc, i) => {
+    doc.forEach((f, k) => {
+      if (!f.length) return;
+      const norm = 1 - FIELD_LENGTH_NORM[k]! + FIELD_LENGTH_NORM[k]! * (f.length / (averageLength[k]! || 1));
+      const add = FIELD_WEIGHT[k]! / norm;
+      for (const id of f) {
+        if (tf[id] === 0) touched.push(id);
+        tf[id]! += add;
+      }
+    });
+    for (const id of touched) {
+      postingDocs[id]!.push(i);
+      postingTf[id]!.push(tf[id]!);
+      tf[id] = 0;
+    }
+    touched.length = 0;
+  });
+
+  const postings = new Map<string, Postings>();
+  terms.forEach((term, id) => {
+    const docs = postingDocs[id]!;
+    const df = docs.length;
+    const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    const scores = new Float32Array(df);
+    for (let k = 0; k < df; k++) {
+      const f = postingTf[id]![k]!;
+      scores[k] = (idf * f * (K1 + 1)) / (K1 + f);
+    }
+    postings.set(term, { docs: Int32Array.from(docs), scores });
+  });
+
+  const tools = entries.map((e) => ({
+    name: e.name,
+    server: e.server,
+    ...(e.title ? { title: e.title } : {}),
+    summary: firstSentence(e.description),
+  }));
+  return { tools, postings };
+}
