@@ -25,6 +25,12 @@ class PoolBackend extends Backend {
     await Promise.all([super.stop(), this.instances.stopServer(this.name)]);
   }
 
+  override async restart(config = this.config): Promise<void> {
+    // A session that starts its instance while the old ones are stopping must get the new entry.
+    this.config = config;
+    await super.restart(config);
+  }
+
   override status(): BackendStatus {
     const status = super.status();
     if (this.config.scope !== 'session') return status;
