@@ -27,6 +27,7 @@ import { backoffDelay, exhausted, STABLE_AFTER_MS } from './backoff.ts';
 import { connect, type Connection } from './connect.ts';
 import { fetchLists, fetchOneList } from './lists.ts';
 import { StderrRing } from './stderr-ring.ts';
+import { TaskProgress } from './task-progress.ts';
 import { redactSecrets } from '../config/redact.ts';
 import { emptyLists, type BackendLists, type BackendState, type BackendStatus, type ListKind } from './types.ts';
 
@@ -171,6 +172,7 @@ export class Backend {
 
   private failed(reason: string): void {
     clearTimeout(this.stableTimer);
+    this.taskProgress.clear();
     const oldConnection = this.connection;
     this.connection = undefined;
     this.pid = undefined;
@@ -227,6 +229,7 @@ export class Backend {
       if (current()) this.hooks.onResourceUpdated(this, n.params.uri);
     });
     client.setNotificationHandler(TaskStatusNotificationSchema, (n) => {
+      this.taskProgress.status(n.params.taskId, n.params.status);
       if (current()) this.hooks.onSessionNotification?.(this, 'notifications/tasks/status', n.params);
     });
     client.setNotificationHandler(ElicitationCompleteNotificationSchema, (n) => {
@@ -241,6 +244,8 @@ export class Backend {
 
   /** Progress listeners by the token we put on each forwarded request. */
   private progress = new Map<string, (p: Progress) => void>();
+  /** Progress of tasks created by forwarded requests keeps flowing until they end. */
+  private taskProgress = new TaskProgress(this.progress);
   private tokenCounter = 0;
 
   /**
@@ -272,15 +277,20 @@ export class Backend {
     const meta = { ...((params?._meta as Record<string, unknown>) ?? {}), progressToken: token };
     arm();
     const send = (c: Client) => c.request({ method, params: { ...params, _meta: meta } } as never, AnyResult, { signal: controller.signal, timeout: MAX_TIMER_MS });
+    let tokenKept = false;
+    const answered = (result: Record<string, unknown>) => {
+      tokenKept = this.taskProgress.keep(result, token, options.onprogress);
+      return result;
+    };
     try {
-      return await send(client);
+      return answered(await send(client));
     } catch (error) {
       if (this.config.type === 'stdio' || controller.signal.aborted) throw error;
       if (sessionLost(error)) {
         // The remote server forgot our session (it restarted): initialize again, once, and retry.
         this.log.info(`[${this.name}] session expired on the server; re-initializing`);
         const fresh = await this.reconnect();
-        if (fresh) return await send(fresh);
+        if (fresh) return answered(await send(fresh));
       } else if (unreachable(error) && this.connection?.client === client) {
         // Only the first failing request of this connection starts the reconnect cycle.
         this.failed(`unreachable: ${errorText(error)}`);
@@ -289,7 +299,7 @@ export class Backend {
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onCallerAbort);
-      this.progress.delete(token);
+      if (!tokenKept) this.progress.delete(token);
     }
   }
 
@@ -334,6 +344,7 @@ export class Backend {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.taskProgress.clear();
     this.generation++;
     clearTimeout(this.retryTimer);
     clearTimeout(this.stableTimer);

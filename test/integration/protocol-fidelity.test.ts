@@ -207,6 +207,17 @@ describe('protocol fidelity through serve', () => {
     const slowTask = (await runAsTask(b, 'two_1mcp_task_work', { text: 'slow', ms: 1500 })).task;
     expect(textOf(await b.request({ method: 'tasks/result', params: { taskId: slowTask.taskId } }, z.looseObject({})))).toBe('worked:slow');
 
+    // Progress of a task goes on after the call that created it answered, on that call's token.
+    const progress: { progress: number; total?: number; message?: string }[] = [];
+    const withProgress = await a.request(
+      { method: 'tools/call', params: { name: 'fid_1mcp_task_work', arguments: { text: 'p', ms: 400 }, task: { ttl: 60_000 } } },
+      CreateTaskResultSchema,
+      { onprogress: (p) => void progress.push(p) },
+    );
+    expect(withProgress.task.status).toBe('working');
+    await waitFor(() => progress.find((p) => p.message === 'halfway'), { what: "the task's progress after its creation" });
+    expect(progress).toEqual([{ progress: 1, total: 2, message: 'halfway' }]);
+
     // A server without tasks: asking for a task is refused clearly (not a result the client cannot parse).
     const refused = await errorOf(runAsTask(a, 'plain_1mcp_echo', { text: 'x' }));
     expect(refused.message).toContain('does not run tools as tasks');

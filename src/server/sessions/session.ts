@@ -263,8 +263,10 @@ export class Session {
     const key = String(extra.requestId);
     this.running.set(key, mine);
     const signal = AbortSignal.any([extra.signal, mine.signal]);
-    // Progress is relayed in order, and all of it before the result.
+    // Progress is relayed in order, and all of it before the result. A task's progress goes on after
+    // the result (which created it): then as a notification of the session, not of the finished call.
     let progressSent: Promise<void> = Promise.resolve();
+    let answered = false;
     try {
       await this.deps.instances?.whenReady(backend);
       const result = await backend.request(method, forwardedParams, {
@@ -274,10 +276,12 @@ export class Session {
           progressToken === undefined
             ? undefined
             : (p: Progress) => {
-                progressSent = progressSent.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => {});
+                const notification = { method: 'notifications/progress' as const, params: { ...p, progressToken } };
+                progressSent = progressSent.then(() => (answered ? this.server.notification(notification) : extra.sendNotification(notification))).catch(() => {});
               },
       });
       await progressSent;
+      answered = true;
       return result;
     } catch (error) {
       if (error instanceof RpcError) throw error;
