@@ -1,8 +1,10 @@
 /**
- * Turns a request into weighted concepts: each meaningful word of the query becomes one concept that
- * matches its own stem at full weight and, at lower weights, the related words of vocabulary.ts.
- * A document scores the best of a concept's terms, never their sum, so a tool that happens to use
- * both "folder" and "directory" is not counted twice for one word of the request.
+ * Turns a request into weighted concepts. Each meaningful word of the request (or a two-word phrase the
+ * vocabulary knows, such as "sea level") becomes one concept; a concept has alternatives: the word's own
+ * stem at full weight and the related words or phrases of vocabulary.ts at lower weights. A tool scores
+ * the best alternative of each concept, never their sum, so a tool that uses both "folder" and
+ * "directory" is not counted twice for one word of the request. A phrase alternative ("pull request")
+ * scores the mean of its words, so it weighs like one word.
  */
 import { isContentWord, splitWords, stemWord, tokenize } from './tokenize.ts';
 import { HINTS, SYNONYMS } from './vocabulary.ts';
@@ -10,19 +12,34 @@ import { HINTS, SYNONYMS } from './vocabulary.ts';
 /** How much a related word counts next to the word the request used. */
 export const SYNONYM_WEIGHT = 0.7;
 export const HINT_WEIGHT = 0.6;
+/** A number in a request is likely a value for a numeric parameter: a weak hint, never required. */
+export const NUMBER_WEIGHT = 0.3;
 
-export interface Concept {
-  /** The stem of the word as the request wrote it. */
-  stem: string;
-  /** stem → weight; holds `stem` itself at 1. */
-  terms: Map<string, number>;
+export interface Alternative {
+  terms: readonly string[];
+  weight: number;
 }
 
-type Table = Map<string, Map<string, number>>;
+export interface Concept {
+  /** The stem (or stems) of what the request wrote; identifies the concept. */
+  key: string;
+  alternatives: Alternative[];
+  /** Optional concepts add to a score but do not count when measuring how much of the request a tool covers. */
+  optional?: boolean;
+}
+
+/** stem or "stem stem" → alternatives (each a list of stems) with weights. */
+type Table = Map<string, Map<string, Alternative>>;
 let table: Table | undefined;
 
-function addAll(into: Map<string, number>, terms: readonly string[], weight: number): void {
-  for (const term of terms) if ((into.get(term) ?? 0) < weight) into.set(term, weight);
+function addAlternatives(into: Map<string, Alternative>, items: string, weight: number): void {
+  for (const item of items.split(',')) {
+    const terms = tokenize(item);
+    if (!terms.length) continue;
+    const key = terms.join(' ');
+    const known = into.get(key);
+    if (!known || known.weight < weight) into.set(key, { terms, weight });
+  }
 }
 
 /** Compiled on first use, not at import: stemming the table costs a little and most processes never search. */
@@ -35,35 +52,80 @@ function vocabulary(): Table {
     return m;
   };
   for (const group of SYNONYMS) {
-    const members = group.split(' ').map((w) => stemWord(w));
-    for (const key of members) addAll(entry(key), members.filter((m) => m !== key), SYNONYM_WEIGHT);
+    const members = group.split(',').map((m) => tokenize(m).join(' ')).filter(Boolean);
+    for (const key of members) {
+      addAlternatives(entry(key), members.filter((m) => m !== key).join(','), SYNONYM_WEIGHT);
+    }
   }
-  for (const [word, related] of Object.entries(HINTS)) {
-    addAll(entry(stemWord(word)), tokenize(related), HINT_WEIGHT);
+  for (const [words, related] of Object.entries(HINTS)) {
+    const key = tokenize(words).join(' ');
+    if (key) addAlternatives(entry(key), related, HINT_WEIGHT);
   }
-  for (const [key, m] of t) m.delete(key);
   return (table = t);
 }
 
+/** Things a request can name without saying what they are. */
+const FILE_NAME = /(^|[\s"'`(])[\w./-]*\w\.[A-Za-z][A-Za-z0-9]{0,4}(?=$|[\s"'`),:;!?])/;
+const URL = /\b(https?:\/\/|www\.)\S+/i;
+const COORDINATES = /-?\d{1,3}\.\d+\s*,\s*-?\d{1,3}\.\d+/;
+const NUMBER = /(^|\s|#)\d+(\.\d+)?\b/;
+
+/** Concepts a request implies by its shape: a file name, a URL, a pair of coordinates, a number. */
+function shapeConcepts(query: string): Concept[] {
+  const out: Concept[] = [];
+  const implied = (key: string, items: string, weight: number, optional = false) => {
+    const alternatives = new Map<string, Alternative>();
+    addAlternatives(alternatives, items, weight);
+    out.push({ key, alternatives: [...alternatives.values()], ...(optional ? { optional } : {}) });
+  };
+  const withoutUrls = query.replace(URL, ' ');
+  if (URL.test(query)) implied('<url>', 'url, navigate, page', HINT_WEIGHT);
+  else if (FILE_NAME.test(withoutUrls)) implied('<file>', 'file', HINT_WEIGHT);
+  if (COORDINATES.test(query)) implied('<coordinates>', 'coordinates, latitude, longitude', HINT_WEIGHT);
+  else if (NUMBER.test(withoutUrls)) implied('<number>', 'number', NUMBER_WEIGHT, true);
+  return out;
+}
+
 /**
- * The concepts of a request, in order, one per distinct content word. `known` tells whether a term
- * occurs in the index: a word the catalog never uses ("filesystem") is tried as two words it does use.
+ * The concepts of a request, in order. `known` tells whether a term occurs in the index: a word the
+ * catalog never uses ("filesystem") is tried as two words it does use.
  */
 export function analyzeQuery(query: string, known: (term: string) => boolean): Concept[] {
   const vocab = vocabulary();
+  const words = splitWords(query.replace(URL, ' ')).filter(isContentWord);
+  const stems = words.map(stemWord);
   const concepts: Concept[] = [];
   const seen = new Set<string>();
-  for (const word of splitWords(query)) {
-    if (!isContentWord(word)) continue;
-    const base = stemWord(word);
+  for (let i = 0; i < stems.length; i++) {
+    const phrase = i + 1 < stems.length ? `${stems[i]} ${stems[i + 1]}` : '';
+    if (phrase && vocab.has(phrase) && !seen.has(phrase)) {
+      seen.add(phrase);
+      concepts.push(conceptOf(phrase, [stems[i]!, stems[i + 1]!], vocab, known));
+      i++;
+      continue;
+    }
+    const base = stems[i]!;
     if (seen.has(base)) continue;
     seen.add(base);
-    const terms = new Map<string, number>([[base, 1]]);
-    for (const [term, weight] of vocab.get(base) ?? []) if (!terms.has(term)) terms.set(term, weight);
-    if (!known(base)) for (const part of splitCompound(word, known)) if (!terms.has(part)) terms.set(part, 1);
-    concepts.push({ stem: base, terms });
+    const concept = conceptOf(base, [base], vocab, known);
+    if (!known(base)) {
+      const parts = splitCompound(words[i]!, known);
+      if (parts.length) concept.alternatives.push({ terms: parts, weight: 1 });
+    }
+    concepts.push(concept);
   }
+  for (const implied of shapeConcepts(query)) if (!seen.has(implied.key)) concepts.push(implied);
   return concepts;
+}
+
+function conceptOf(key: string, own: string[], vocab: Table, known: (term: string) => boolean): Concept {
+  // A phrase's own words count together at full weight, and one by one at a little less.
+  const alternatives: Alternative[] = [{ terms: own, weight: 1 }];
+  if (own.length > 1) for (const t of own) alternatives.push({ terms: [t], weight: SYNONYM_WEIGHT });
+  for (const alt of vocab.get(key)?.values() ?? []) {
+    if (alt.terms.some(known)) alternatives.push(alt);
+  }
+  return { key, alternatives };
 }
 
 /** "filesystem" → ["file", "system"] when both halves are terms of the index; otherwise nothing. */

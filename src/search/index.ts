@@ -42,6 +42,13 @@ export const FIELD_LENGTH_NORM = [0.5, 0.5, 0.5, 0.75, 0.75, 0.3] as const;
 /** BM25 term-frequency saturation. */
 export const K1 = 1.2;
 
+/**
+ * A word in nearly every tool name of a server ("browser_…", "hubspot-…", "API-…") names the server,
+ * not the tool: it moves to the server field. Applies to servers with at least this many tools.
+ */
+const SHARED_NAME_MIN_TOOLS = 3;
+const SHARED_NAME_SHARE = 0.8;
+
 /** The cap on text taken from one parameter's description: long enums and examples add noise, not recall. */
 const PARAM_TEXT_LIMIT = 300;
 
@@ -50,6 +57,8 @@ export interface IndexedTool {
   server: string;
   title?: string;
   summary: string;
+  /** Stems of the tool's own name, without words every tool of its server shares. */
+  nameTerms: readonly string[];
 }
 
 export interface Postings {
@@ -96,6 +105,28 @@ function fieldsOf(entry: SearchEntry): (readonly string[])[] {
   ];
 }
 
+/** See SHARED_NAME_SHARE. Rewrites the Name and Server fields of the affected tools in place. */
+function moveSharedNameWords(entries: readonly SearchEntry[], fields: (readonly string[])[][]): void {
+  const byServer = new Map<string, number[]>();
+  entries.forEach((e, i) => {
+    const list = byServer.get(e.server);
+    if (list) list.push(i);
+    else byServer.set(e.server, [i]);
+  });
+  for (const docs of byServer.values()) {
+    if (docs.length < SHARED_NAME_MIN_TOOLS) continue;
+    const count = new Map<string, number>();
+    for (const d of docs) for (const t of new Set(fields[d]![Field.Name])) count.set(t, (count.get(t) ?? 0) + 1);
+    const shared = new Set([...count].filter(([, c]) => c >= docs.length * SHARED_NAME_SHARE).map(([t]) => t));
+    if (!shared.size) continue;
+    for (const d of docs) {
+      const name = fields[d]![Field.Name]!;
+      fields[d]![Field.Name] = name.filter((t) => !shared.has(t));
+      fields[d]![Field.Server] = [...fields[d]![Field.Server]!, ...name.filter((t) => shared.has(t))];
+    }
+  }
+}
+
 function checkEntry(entry: SearchEntry, at: number): void {
   if (!entry || typeof entry.name !== 'string' || entry.name === '') {
     throw new TypeError(`search index entry ${at} has no name: every tool needs its exposed name`);
@@ -112,6 +143,8 @@ export function buildSearchIndex(entries: readonly SearchEntry[]): SearchIndex {
     return fieldsOf(entry);
   });
 
+  moveSharedNameWords(entries, fields);
+
   // Terms become small integers once, so the per-document counting below runs over typed arrays.
   const ids = new Map<string, number>();
   const terms: string[] = [];
@@ -127,10 +160,14 @@ export function buildSearchIndex(entries: readonly SearchEntry[]): SearchIndex {
 
   // Tool names glue words ("sequentialthinking"): split them where both halves are words of the catalog.
   const known = (t: string) => ids.has(t);
+  const nameTerms = fields.map((doc) => [...doc[Field.Name]!]);
   entries.forEach((entry, i) => {
     for (const word of splitWords(splitExposedName(entry.name).tool)) {
       if (word.length < 7) continue;
-      for (const part of splitCompound(word, known)) docTerms[i]![Field.Name]!.push(idOf(part));
+      for (const part of splitCompound(word, known)) {
+        docTerms[i]![Field.Name]!.push(idOf(part));
+        nameTerms[i]!.push(part);
+      }
     }
   });
 
@@ -173,11 +210,12 @@ export function buildSearchIndex(entries: readonly SearchEntry[]): SearchIndex {
     postings.set(term, { docs: Int32Array.from(docs), scores });
   });
 
-  const tools = entries.map((e) => ({
+  const tools = entries.map((e, i) => ({
     name: e.name,
     server: e.server,
     ...(e.title ? { title: e.title } : {}),
     summary: firstSentence(e.description),
+    nameTerms: [...new Set(nameTerms[i])],
   }));
   return { tools, postings };
 }

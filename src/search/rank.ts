@@ -1,16 +1,20 @@
 /**
  * Ranking a request against a SearchIndex. Each concept of the request (expand.ts) adds, per tool, the
- * best BM25F score among its terms, weighted by how close the term is to the request's word. Tools that
- * match more of the request's concepts are preferred: with short requests ("close issue 17") one
- * concept matching very well should not beat a tool that matches every concept reasonably.
+ * best BM25F score among its alternatives. Two corrections follow, both about short requests where one
+ * word matching very well should not beat a tool that matches the whole request reasonably:
+ * - coverage: tools that match more of the request's concepts keep more of their score (Lucene's "coord");
+ * - name fit: a tool whose own name is made of the request's words ("list commits" → list_commits) is
+ *   preferred to one that only mentions them in its description.
  */
-import { analyzeQuery } from './expand.ts';
+import { analyzeQuery, type Concept } from './expand.ts';
 import type { SearchIndex } from './index.ts';
 
 export const DEFAULT_LIMIT = 8;
 export const MAX_LIMIT = 50;
-/** The share of a score kept by a tool that matches none but one of many concepts (Lucene's "coord"). */
+/** The share of its score a tool keeps when it matches only one of many concepts. */
 export const COVERAGE_FLOOR = 0.5;
+/** How much a tool whose name is entirely the request's words gains (× 1 + NAME_FIT). */
+export const NAME_FIT = 0.6;
 
 export interface SearchHit {
   name: string;
@@ -35,31 +39,45 @@ export function search(index: SearchIndex, query: string, limit: number = DEFAUL
   const total = new Float64Array(n);
   const matched = new Uint16Array(n);
   const best = new Float64Array(n);
+  const current = new Float64Array(n);
   const touched: number[] = [];
+  const seenInAlt: number[] = [];
+  let required = 0;
   for (const concept of concepts) {
+    if (!concept.optional) required++;
     touched.length = 0;
-    for (const [term, weight] of concept.terms) {
-      const list = index.postings.get(term);
-      if (!list) continue;
-      for (let k = 0; k < list.docs.length; k++) {
-        const doc = list.docs[k]!;
-        const score = weight * list.scores[k]!;
+    for (const alt of concept.alternatives) {
+      seenInAlt.length = 0;
+      const share = alt.weight / alt.terms.length;
+      for (const term of alt.terms) {
+        const list = index.postings.get(term);
+        if (!list) continue;
+        for (let k = 0; k < list.docs.length; k++) {
+          const doc = list.docs[k]!;
+          if (current[doc] === 0) seenInAlt.push(doc);
+          current[doc]! += share * list.scores[k]!;
+        }
+      }
+      for (const doc of seenInAlt) {
         if (best[doc] === 0) touched.push(doc);
-        if (score > best[doc]!) best[doc] = score;
+        if (current[doc]! > best[doc]!) best[doc] = current[doc]!;
+        current[doc] = 0;
       }
     }
     for (const doc of touched) {
       total[doc]! += best[doc]!;
-      matched[doc]!++;
+      if (!concept.optional) matched[doc]!++;
       best[doc] = 0;
     }
   }
 
+  const termWeight = queryTermWeights(concepts);
   const hits: { doc: number; score: number }[] = [];
   for (let doc = 0; doc < n; doc++) {
     if (total[doc] === 0) continue;
-    const coverage = COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * (matched[doc]! / concepts.length);
-    hits.push({ doc, score: total[doc]! * coverage });
+    const coverage = required ? COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * (matched[doc]! / required) : 1;
+    const fit = nameFit(index.tools[doc]!.nameTerms, termWeight);
+    hits.push({ doc, score: total[doc]! * coverage * (1 + NAME_FIT * fit) });
   }
   hits.sort((a, b) => b.score - a.score || compareNames(index.tools[a.doc]!.name, index.tools[b.doc]!.name));
   return hits.slice(0, limit).map(({ doc, score }) => {
@@ -72,6 +90,24 @@ export function search(index: SearchIndex, query: string, limit: number = DEFAUL
       score: Math.round(score * 1000) / 1000,
     };
   });
+}
+
+/** Each term the request reaches, with the weight of the closest alternative that holds it. */
+function queryTermWeights(concepts: readonly Concept[]): Map<string, number> {
+  const weights = new Map<string, number>();
+  for (const c of concepts) {
+    if (c.optional) continue;
+    for (const alt of c.alternatives) for (const t of alt.terms) if ((weights.get(t) ?? 0) < alt.weight) weights.set(t, alt.weight);
+  }
+  return weights;
+}
+
+/** The weighted share of a tool's name words that the request reaches, 0 to 1. */
+function nameFit(nameTerms: readonly string[], weights: ReadonlyMap<string, number>): number {
+  if (!nameTerms.length) return 0;
+  let sum = 0;
+  for (const t of nameTerms) sum += weights.get(t) ?? 0;
+  return sum / nameTerms.length;
 }
 
 function compareNames(a: string, b: string): number {
