@@ -17,6 +17,7 @@ const GROUPS: Record<string, () => Promise<{ run(argv: string[]): Promise<number
   status: async () => (await import('./cli/lifecycle.ts')).command('status'),
   stop: async () => (await import('./cli/lifecycle.ts')).command('stop'),
   restart: async () => (await import('./cli/lifecycle.ts')).command('restart'),
+  service: () => import('./cli/service.ts'),
 };
 
 const HELP = `1mcp ${VERSION} — one MCP endpoint for all of your MCP servers
@@ -35,6 +36,7 @@ Commands:
   status             Is serve running? URL, pid, uptime, servers ready (exit 3 when not running)
   stop               Stop the background serve and its backends
   restart            Stop and start serve again with the same flags
+  service <sub>      Per-user service that starts serve at login: install, uninstall, status
 
 Run "1mcp <command> --help" for the options of a command.
 `;
