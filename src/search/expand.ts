@@ -11,7 +11,7 @@ import { HINTS, SYNONYMS } from './vocabulary.ts';
 
 /** How much a related word counts next to the word the request used. */
 export const SYNONYM_WEIGHT = 0.7;
-export const HINT_WEIGHT = 0.6;
+export const HINT_WEIGHT = 0.7;
 /** A number in a request is likely a value for a numeric parameter: a weak hint, never required. */
 export const NUMBER_WEIGHT = 0.3;
 

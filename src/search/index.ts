@@ -39,6 +39,9 @@ const FIELD_COUNT = 6;
 /** How much a match in each field counts, and how strongly that field's length dampens it (BM25F b). */
 export const FIELD_WEIGHT = [3, 2, 1.5, 0.4, 0.4, 1.5] as const;
 export const FIELD_LENGTH_NORM = [0.5, 0.5, 0.5, 0.75, 0.75, 0.3] as const;
+/** Fields of a server's document: its name and tags, its tools' names, its tools' first sentences. */
+export const SERVER_FIELD_WEIGHT = [3, 1, 0.5] as const;
+export const SERVER_FIELD_LENGTH_NORM = [0.3, 0.75, 0.75] as const;
 /** BM25 term-frequency saturation. */
 export const K1 = 1.2;
 
@@ -70,6 +73,10 @@ export interface Postings {
 export interface SearchIndex {
   readonly tools: readonly IndexedTool[];
   readonly postings: ReadonlyMap<string, Postings>;
+  /** Server keys; `toolServer[tool]` indexes it, `serverPostings` docs are positions in it. */
+  readonly servers: readonly string[];
+  readonly toolServer: Int32Array;
+  readonly serverPostings: ReadonlyMap<string, Postings>;
 }
 
 /** Words of a JSON schema's parameter names and descriptions, one level of nesting deep. */
@@ -171,19 +178,58 @@ export function buildSearchIndex(entries: readonly SearchEntry[]): SearchIndex {
     }
   });
 
-  const averageLength = new Array<number>(FIELD_COUNT).fill(0);
-  for (const doc of docTerms) doc.forEach((f, k) => (averageLength[k]! += f.length / Math.max(n, 1)));
+  const postings = weightedPostings(terms, docTerms, FIELD_WEIGHT, FIELD_LENGTH_NORM);
 
-  // Per term: the docs holding it and their weighted, length-normalised frequency summed over fields (BM25F).
+  // One document per server: its name and tags, its tools' names and first sentences. Lets a request
+  // that names what a server is about ("remember …", "in our CRM") favour that server's tools.
+  const servers = [...new Set(entries.map((e) => e.server))];
+  const serverOf = new Map(servers.map((name, i) => [name, i]));
+  const serverDocs: number[][][] = servers.map(() => [[], [], []]);
+  const toolServer = new Int32Array(n);
+  entries.forEach((e, i) => {
+    const k = serverOf.get(e.server)!;
+    toolServer[i] = k;
+    const doc = serverDocs[k]!;
+    if (!doc[0]!.length) doc[0]!.push(...docTerms[i]![Field.Server]!);
+    doc[1]!.push(...docTerms[i]![Field.Name]!);
+    doc[2]!.push(...docTerms[i]![Field.Lead]!);
+  });
+  const serverPostings = weightedPostings(terms, serverDocs, SERVER_FIELD_WEIGHT, SERVER_FIELD_LENGTH_NORM);
+
+  const tools = entries.map((e, i) => ({
+    name: e.name,
+    server: e.server,
+    ...(e.title ? { title: e.title } : {}),
+    summary: firstSentence(e.description),
+    nameTerms: [...new Set(nameTerms[i])],
+  }));
+  return { tools, postings, servers, toolServer, serverPostings };
+}
+
+/**
+ * BM25F postings: per term, the documents holding it and the term's score in each (idf × saturated,
+ * weighted, length-normalised frequency summed over fields), computed once so queries only add.
+ */
+function weightedPostings(
+  terms: readonly string[],
+  docs: readonly (readonly (readonly number[])[])[],
+  weights: readonly number[],
+  lengthNorms: readonly number[],
+): Map<string, Postings> {
+  const n = docs.length;
+  const fieldCount = weights.length;
+  const averageLength = new Array<number>(fieldCount).fill(0);
+  for (const doc of docs) doc.forEach((f, k) => (averageLength[k]! += f.length / Math.max(n, 1)));
+
   const postingDocs: number[][] = terms.map(() => []);
   const postingTf: number[][] = terms.map(() => []);
   const tf = new Float64Array(terms.length);
   const touched: number[] = [];
-  docTerms.forEach((doc, i) => {
+  docs.forEach((doc, i) => {
     doc.forEach((f, k) => {
       if (!f.length) return;
-      const norm = 1 - FIELD_LENGTH_NORM[k]! + FIELD_LENGTH_NORM[k]! * (f.length / (averageLength[k]! || 1));
-      const add = FIELD_WEIGHT[k]! / norm;
+      const norm = 1 - lengthNorms[k]! + lengthNorms[k]! * (f.length / (averageLength[k]! || 1));
+      const add = weights[k]! / norm;
       for (const id of f) {
         if (tf[id] === 0) touched.push(id);
         tf[id]! += add;
@@ -199,23 +245,16 @@ export function buildSearchIndex(entries: readonly SearchEntry[]): SearchIndex {
 
   const postings = new Map<string, Postings>();
   terms.forEach((term, id) => {
-    const docs = postingDocs[id]!;
-    const df = docs.length;
+    const list = postingDocs[id]!;
+    const df = list.length;
+    if (!df) return;
     const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
     const scores = new Float32Array(df);
     for (let k = 0; k < df; k++) {
       const f = postingTf[id]![k]!;
       scores[k] = (idf * f * (K1 + 1)) / (K1 + f);
     }
-    postings.set(term, { docs: Int32Array.from(docs), scores });
+    postings.set(term, { docs: Int32Array.from(list), scores });
   });
-
-  const tools = entries.map((e, i) => ({
-    name: e.name,
-    server: e.server,
-    ...(e.title ? { title: e.title } : {}),
-    summary: firstSentence(e.description),
-    nameTerms: [...new Set(nameTerms[i])],
-  }));
-  return { tools, postings };
+  return postings;
 }

@@ -7,14 +7,17 @@
  *   preferred to one that only mentions them in its description.
  */
 import { analyzeQuery, type Concept } from './expand.ts';
-import type { SearchIndex } from './index.ts';
+import type { Postings, SearchIndex } from './index.ts';
 
 export const DEFAULT_LIMIT = 8;
 export const MAX_LIMIT = 50;
 /** The share of its score a tool keeps when it matches only one of many concepts. */
 export const COVERAGE_FLOOR = 0.5;
 /** How much a tool whose name is entirely the request's words gains (× 1 + NAME_FIT). */
-export const NAME_FIT = 0.6;
+export const NAME_FIT = 1.5;
+
+/** How much the tools of the server that best matches the request gain (× 1 + SERVER_FIT). */
+export const SERVER_FIT = 0.2;
 
 export interface SearchHit {
   name: string;
@@ -36,6 +39,38 @@ export function search(index: SearchIndex, query: string, limit: number = DEFAUL
   const concepts = analyzeQuery(query, (term) => index.postings.has(term));
   if (!n || !concepts.length) return [];
 
+  const { total, matched, required } = scoreConcepts(index.postings, n, concepts);
+  const server = scoreConcepts(index.serverPostings, index.servers.length, concepts).total;
+  let topServer = 0;
+  for (const v of server) if (v > topServer) topServer = v;
+
+  const termWeight = queryTermWeights(concepts);
+  const hits: { doc: number; score: number }[] = [];
+  for (let doc = 0; doc < n; doc++) {
+    if (total[doc] === 0) continue;
+    const coverage = required ? COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * (matched[doc]! / required) : 1;
+    const fit = nameFit(index.tools[doc]!.nameTerms, termWeight);
+    const serverFit = topServer ? server[index.toolServer[doc]!]! / topServer : 0;
+    hits.push({ doc, score: total[doc]! * coverage * (1 + NAME_FIT * fit) * (1 + SERVER_FIT * serverFit) });
+  }
+  hits.sort((a, b) => b.score - a.score || compareNames(index.tools[a.doc]!.name, index.tools[b.doc]!.name));
+  return hits.slice(0, limit).map(({ doc, score }) => {
+    const tool = index.tools[doc]!;
+    return {
+      name: tool.name,
+      server: tool.server,
+      ...(tool.title ? { title: tool.title } : {}),
+      description: tool.summary,
+      score: Math.round(score * 1000) / 1000,
+    };
+  });
+}
+
+/**
+ * Per document: the sum over concepts of the best alternative's score, and how many required concepts
+ * matched at all.
+ */
+function scoreConcepts(postings: ReadonlyMap<string, Postings>, n: number, concepts: readonly Concept[]) {
   const total = new Float64Array(n);
   const matched = new Uint16Array(n);
   const best = new Float64Array(n);
@@ -50,7 +85,7 @@ export function search(index: SearchIndex, query: string, limit: number = DEFAUL
       seenInAlt.length = 0;
       const share = alt.weight / alt.terms.length;
       for (const term of alt.terms) {
-        const list = index.postings.get(term);
+        const list = postings.get(term);
         if (!list) continue;
         for (let k = 0; k < list.docs.length; k++) {
           const doc = list.docs[k]!;
@@ -70,26 +105,7 @@ export function search(index: SearchIndex, query: string, limit: number = DEFAUL
       best[doc] = 0;
     }
   }
-
-  const termWeight = queryTermWeights(concepts);
-  const hits: { doc: number; score: number }[] = [];
-  for (let doc = 0; doc < n; doc++) {
-    if (total[doc] === 0) continue;
-    const coverage = required ? COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * (matched[doc]! / required) : 1;
-    const fit = nameFit(index.tools[doc]!.nameTerms, termWeight);
-    hits.push({ doc, score: total[doc]! * coverage * (1 + NAME_FIT * fit) });
-  }
-  hits.sort((a, b) => b.score - a.score || compareNames(index.tools[a.doc]!.name, index.tools[b.doc]!.name));
-  return hits.slice(0, limit).map(({ doc, score }) => {
-    const tool = index.tools[doc]!;
-    return {
-      name: tool.name,
-      server: tool.server,
-      ...(tool.title ? { title: tool.title } : {}),
-      description: tool.summary,
-      score: Math.round(score * 1000) / 1000,
-    };
-  });
+  return { total, matched, required };
 }
 
 /** Each term the request reaches, with the weight of the closest alternative that holds it. */

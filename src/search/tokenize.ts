@@ -49,8 +49,16 @@ function kindOf(code: number): number {
 }
 
 /**
+ * Whether two lowercase letters start at `at`: the end of an acronym before a word (HTTP|Server), not a
+ * plural acronym (PRs, URLs, IDs), which stays one word.
+ */
+function startsWord(text: string, at: number): boolean {
+  return at + 1 < text.length && kindOf(text.charCodeAt(at)) === LOWER && kindOf(text.charCodeAt(at + 1)) === LOWER;
+}
+
+/**
  * Calls `visit` with each lowercase word of an identifier or a sentence. Splits at anything that is not
- * an ASCII letter or digit, at fooBar, at HTTPServer (→ http server), at page2 (→ page 2). One pass over
+ * an ASCII letter or digit, at fooBar, at HTTPServer (→ http server), at page2 (→ page 2); PRs stays prs. One pass over
  * the characters: this runs over every description of every tool at each index build.
  */
 function eachWord(text: string, visit: (word: string) => void): void {
@@ -70,7 +78,7 @@ function eachWord(text: string, visit: (word: string) => void): void {
     } else if (
       (prev === LOWER && kind === UPPER) ||
       (prev === DIGIT) !== (kind === DIGIT) ||
-      (prev === UPPER && kind === UPPER && i + 1 < text.length && kindOf(text.charCodeAt(i + 1)) === LOWER)
+      (prev === UPPER && kind === UPPER && startsWord(text, i + 1))
     ) {
       emit(i);
       start = i;
