@@ -18,6 +18,7 @@ const GROUPS: Record<string, () => Promise<{ run(argv: string[]): Promise<number
   stop: async () => (await import('./cli/lifecycle.ts')).command('stop'),
   restart: async () => (await import('./cli/lifecycle.ts')).command('restart'),
   service: () => import('./cli/service.ts'),
+  app: () => import('./cli/app.ts'),
 };
 
 const HELP = `1mcp ${VERSION} — one MCP endpoint for all of your MCP servers
@@ -37,6 +38,7 @@ Commands:
   stop               Stop the background serve and its backends
   restart            Stop and start serve again with the same flags
   service <sub>      Per-user service that starts serve at login: install, uninstall, status
+  app <sub>          MCP clients on this machine and their servers: list, discover
 
 Run "1mcp <command> --help" for the options of a command.
 `;
