@@ -12,7 +12,7 @@
  */
 import { buildSearchIndex, estimateTokens, search } from '../src/search/index.ts';
 import { metaTools } from '../src/search/meta-tools.ts';
-import { clearTokenCaches } from '../src/search/tokenize.ts';
+import { clearSearchCaches } from '../src/search/tool-text.ts';
 import { exposedTools, loadQueries, loadServers, toEntries, type EvalQuery } from '../test/fixtures/catalog/load.ts';
 import { buildBaseline } from './eval-baseline.ts';
 
@@ -78,7 +78,7 @@ const coldBuild: number[] = [];
 const warmBuild: number[] = [];
 let bigIndex = buildSearchIndex(big);
 for (let i = 0; i < 10; i++) {
-  clearTokenCaches();
+  clearSearchCaches();
   let t = performance.now();
   bigIndex = buildSearchIndex(big);
   coldBuild.push(performance.now() - t);

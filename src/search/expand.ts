@@ -128,13 +128,19 @@ function conceptOf(key: string, own: string[], vocab: Table, known: (term: strin
   return { key, alternatives };
 }
 
+const SPLIT_CACHE_LIMIT = 20_000;
+const splitCandidates = new Map<string, [string, string][]>();
+
 /** "filesystem" → ["file", "system"] when both halves are terms of the index; otherwise nothing. */
 export function splitCompound(word: string, known: (term: string) => boolean): string[] {
   if (word.length < 6) return [];
-  for (let i = 3; i <= word.length - 3; i++) {
-    const left = stemWord(word.slice(0, i));
-    const right = stemWord(word.slice(i));
-    if (known(left) && known(right)) return [left, right];
+  let candidates = splitCandidates.get(word);
+  if (!candidates) {
+    candidates = [];
+    for (let i = 3; i <= word.length - 3; i++) candidates.push([stemWord(word.slice(0, i)), stemWord(word.slice(i))]);
+    if (splitCandidates.size >= SPLIT_CACHE_LIMIT) splitCandidates.clear();
+    splitCandidates.set(word, candidates);
   }
+  for (const [left, right] of candidates) if (known(left) && known(right)) return [left, right];
   return [];
 }

@@ -8,8 +8,8 @@
  * stemming and a vocabulary that bridges request words to tool words; see rank.ts and vocabulary.ts.
  */
 import { splitCompound } from './expand.ts';
-import { firstSentence, splitLead } from './summary.ts';
-import { splitExposedName, splitWords, tokenize } from './tokenize.ts';
+import { fieldsOf, summaryOf } from './tool-text.ts';
+import { splitExposedName, splitWords } from './tokenize.ts';
 
 export { search, type SearchHit } from './rank.ts';
 export { estimateTokens } from './tokens.ts';
@@ -26,15 +26,8 @@ export interface SearchEntry {
   inputSchema?: unknown;
 }
 
-export const enum Field {
-  Name,
-  Title,
-  Lead,
-  Body,
-  Params,
-  Server,
-}
-const FIELD_COUNT = 6;
+/** Positions of a tool's fields (see tool-text.ts), in the order of FIELD_WEIGHT. */
+export const Field = { Name: 0, Title: 1, Lead: 2, Body: 3, Params: 4, Server: 5 } as const;
 
 /** How much a match in each field counts, and how strongly that field's length dampens it (BM25F b). */
 export const FIELD_WEIGHT = [3, 2, 1.5, 0.4, 0.4, 1.5] as const;
@@ -51,9 +44,6 @@ export const K1 = 1.2;
  */
 const SHARED_NAME_MIN_TOOLS = 3;
 const SHARED_NAME_SHARE = 0.8;
-
-/** The cap on text taken from one parameter's description: long enums and examples add noise, not recall. */
-const PARAM_TEXT_LIMIT = 300;
 
 export interface IndexedTool {
   name: string;
@@ -77,39 +67,6 @@ export interface SearchIndex {
   readonly servers: readonly string[];
   readonly toolServer: Int32Array;
   readonly serverPostings: ReadonlyMap<string, Postings>;
-}
-
-/** Words of a JSON schema's parameter names and descriptions, one level of nesting deep. */
-function parameterText(schema: unknown, depth = 0): string[] {
-  const out: string[] = [];
-  if (!schema || typeof schema !== 'object' || depth > 2) return out;
-  const s = schema as { properties?: unknown; items?: unknown };
-  if (s.properties && typeof s.properties === 'object') {
-    for (const [key, prop] of Object.entries(s.properties as Record<string, unknown>)) {
-      out.push(key);
-      if (prop && typeof prop === 'object') {
-        const description = (prop as { description?: unknown }).description;
-        if (typeof description === 'string') out.push(description.slice(0, PARAM_TEXT_LIMIT));
-        if (depth < 1) out.push(...parameterText(prop, depth + 1));
-      }
-    }
-  }
-  if (s.items && depth < 1) out.push(...parameterText(s.items, depth + 1));
-  return out;
-}
-
-/** The terms of each field of one tool. Arrays may be shared with the tokenizer's memo: never mutate them. */
-function fieldsOf(entry: SearchEntry): (readonly string[])[] {
-  const { prefix, tool } = splitExposedName(entry.name);
-  const { lead, rest } = splitLead(entry.description);
-  return [
-    tokenize(tool),
-    tokenize(entry.title ?? ''),
-    tokenize(lead),
-    tokenize(rest),
-    tokenize(parameterText(entry.inputSchema).join(' ')),
-    tokenize([entry.server, prefix === entry.server ? '' : prefix, ...(entry.serverTags ?? [])].join(' ')),
-  ];
 }
 
 /** See SHARED_NAME_SHARE. Rewrites the Name and Server fields of the affected tools in place. */
@@ -200,7 +157,7 @@ export function buildSearchIndex(entries: readonly SearchEntry[]): SearchIndex {
     name: e.name,
     server: e.server,
     ...(e.title ? { title: e.title } : {}),
-    summary: firstSentence(e.description),
+    summary: summaryOf(e.description),
     nameTerms: [...new Set(nameTerms[i])],
   }));
   return { tools, postings, servers, toolServer, serverPostings };
