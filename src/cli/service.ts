@@ -9,6 +9,7 @@ import { closeSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, resolve } from 'node:path';
 import { home } from '../config/paths.ts';
 import { ensureDir, refuseSymlink, writeFileAtomic } from '../config/safe-write.ts';
+import { readStartState } from '../config/start-state.ts';
 import { OneMcpError } from '../errors.ts';
 import { launchdPlist } from '../integrations/service/launchd.ts';
 import { isServicePlatform, mentionsConfigDir, serviceFilePath, type ServicePlatform } from '../integrations/service/locations.ts';
@@ -131,9 +132,10 @@ async function install(argv: string[], options: Record<string, any>): Promise<nu
   }
   const enableNow = options.enable && runsHere(platform);
   const previous = existsSync(file) ? readFileSync(file) : undefined;
-  // A serve started by hand holds this config dir: the service's own serve would refuse to start.
-  const running = enableNow && !previous ? await runningServe(paths.pidFile) : undefined;
-  if (running) {
+  // A serve started by hand (or by "1mcp start") holds this config dir: the service's own serve would
+  // refuse to start. On a reinstall, a running serve that "1mcp start" did not launch is the service's.
+  const running = enableNow ? await runningServe(paths.pidFile) : undefined;
+  if (running && (!previous || readStartState(paths.dir)?.pid === running.pid)) {
     throw new OneMcpError(`a serve is already running on ${paths.dir} (pid ${running.pid}, ${running.url}); stop it first ("1mcp stop") so the service's serve can take over, then run "1mcp service install" again`);
   }
   ensureDir(paths.dir);
@@ -149,9 +151,13 @@ async function install(argv: string[], options: Record<string, any>): Promise<nu
   try {
     runSteps(steps, (step, detail) => `"${showStep(step)}" failed (${detail})${hint(platform, detail)}`);
   } catch (error) {
-    // All or nothing: the file goes back to what it was (or away).
+    // All or nothing: the file goes back to what it was, or is unregistered and removed.
     if (previous) writeServiceFile(platform, file, previous);
-    else rmSync(file, { force: true });
+    else {
+      runSteps(disableSteps(platform, uid()), () => '');
+      rmSync(file, { force: true });
+      runSteps(afterRemoveSteps(platform), () => '');
+    }
     throw new OneMcpError(`${(error as Error).message}; ${previous ? `${file} was put back as it was` : 'nothing was installed'} (--no-enable only writes the definition, for registering it yourself)`);
   }
   print(`${previous ? 'Updated' : 'Wrote'} ${file}`);

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliCommand, ROOT, runCli } from '../helpers/cli.ts';
+import { assertNoSurvivors, track } from '../helpers/processes.ts';
 import { makeTempDir, type TempDir } from '../helpers/tmp.ts';
 
 let tmp: TempDir;
@@ -194,3 +195,19 @@ test.skipIf(!noUserSession)('Linux without a systemd user session: install fails
   expect(result.stderr).toMatch(/^1mcp: "systemctl --user daemon-reload" failed \(exit 1: .+\) — no systemd user session here .*; nothing was installed \(--no-enable only writes the definition, for registering it yourself\)\n$/);
   expect(existsSync(join(home, '.config', 'systemd', 'user', '1mcp.service'))).toBe(false);
 });
+
+test.skipIf(process.platform !== 'linux')('install refuses while a serve started by "1mcp start" holds the config dir, and writes nothing', async () => {
+  const started = await runCli(['start', '--port', '0', '--config-dir', dir]);
+  expect(started.code).toBe(0);
+  const pid = Number(/\(pid (\d+)\)/.exec(started.stdout)![1]);
+  track(pid);
+  try {
+    const result = await service('install');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^1mcp: a serve is already running on .* \\(pid ${pid}, http://127\\.0\\.0\\.1:\\d+/mcp\\); stop it first \\("1mcp stop"\\) so the service's serve can take over, then run "1mcp service install" again\n$`));
+    expect(existsSync(join(home, '.config', 'systemd', 'user', '1mcp.service'))).toBe(false);
+  } finally {
+    expect((await runCli(['stop', '--config-dir', dir])).code).toBe(0);
+    await assertNoSurvivors();
+  }
+}, 30_000);
