@@ -3,7 +3,7 @@
  * a lock so that two CLI processes editing the same file at once never lose either change, and
  * never through a symbolic link or in a folder another user owns.
  */
-import { closeSync, constants, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { OneMcpError } from '../errors.ts';
 import { isProcessAlive } from '../runtime/process.ts';
@@ -152,12 +152,7 @@ export function withFileLock<T>(path: string, fn: () => T): T {
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      if (lockIsStale(lock)) {
-        try {
-          rmSync(lock, { force: true });
-        } catch {}
-        continue;
-      }
+      if (takeOverStaleLock(lock)) continue;
       if (Date.now() > deadline) {
         throw new OneMcpError(`${path} is locked by another 1mcp process (${lock}); try again, or delete the lock file if no 1mcp command is running`);
       }
@@ -174,14 +169,44 @@ export function withFileLock<T>(path: string, fn: () => T): T {
   }
 }
 
-function lockIsStale(lock: string): boolean {
+/**
+ * Remove `lock` if its owner is dead (or it is older than LOCK_STALE_MS). The check and the removal are
+ * not one step: between them the owner may release it and another process take a fresh lock, which
+ * must not be removed. So the lock is first renamed aside (atomic), and only deleted if what was moved
+ * is still the file judged stale (same content); otherwise it is linked back in place.
+ */
+function takeOverStaleLock(lock: string): boolean {
+  let content: string;
+  let mtimeMs: number;
   try {
-    const pid = Number(readFileSync(lock, 'utf8'));
-    if (pid > 0 && !isProcessAlive(pid)) return true;
-    return Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS;
+    content = readFileSync(lock, 'utf8');
+    mtimeMs = statSync(lock).mtimeMs;
   } catch {
-    return false;
+    return true; // released meanwhile: try again at once
   }
+  const pid = Number(content);
+  const stale = (pid > 0 && !isProcessAlive(pid)) || Date.now() - mtimeMs > LOCK_STALE_MS;
+  if (!stale) return false;
+  const aside = `${lock}.${process.pid}.${Math.random().toString(36).slice(2)}.stale`;
+  try {
+    renameSync(lock, aside);
+  } catch {
+    return true; // someone else took it over or it was released
+  }
+  let moved = '';
+  try {
+    moved = readFileSync(aside, 'utf8');
+  } catch {}
+  if (moved !== content) {
+    // A fresh lock of a live process: put it back (fails only if yet another one was created).
+    try {
+      linkSync(aside, lock);
+    } catch {}
+  }
+  try {
+    unlinkSync(aside);
+  } catch {}
+  return true;
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
