@@ -7,7 +7,7 @@
  * scores the mean of its words, so it weighs like one word.
  */
 import { isContentWord, splitWords, stemWord, tokenize } from './tokenize.ts';
-import { HINTS, SYNONYMS } from './vocabulary.ts';
+import { FILE_EXTENSIONS, HINTS, SYNONYMS } from './vocabulary.ts';
 
 /** How much a related word counts next to the word the request used. */
 export const SYNONYM_WEIGHT = 0.7;
@@ -65,7 +65,10 @@ function vocabulary(): Table {
 }
 
 /** Things a request can name without saying what they are. */
-const FILE_NAME = /(^|[\s"'`(])[\w./-]*\w\.[A-Za-z][A-Za-z0-9]{0,4}(?=$|[\s"'`),:;!?])/;
+const FILE_NAME = new RegExp(
+  `(^|[\\s"'\`(])[\\w./-]*\\w\\.(${FILE_EXTENSIONS.join('|')})(?=$|[\\s"'\`),:;!?])`,
+  'gi',
+);
 const URL = /\b(https?:\/\/|www\.)\S+/i;
 const COORDINATES = /-?\d{1,3}\.\d+\s*,\s*-?\d{1,3}\.\d+/;
 const NUMBER = /(^|\s|#)\d+(\.\d+)?\b/;
@@ -80,7 +83,7 @@ function shapeConcepts(query: string): Concept[] {
   };
   const withoutUrls = query.replace(URL, ' ');
   if (URL.test(query)) implied('<url>', 'url, navigate, page', HINT_WEIGHT);
-  else if (FILE_NAME.test(withoutUrls)) implied('<file>', 'file', HINT_WEIGHT);
+  else if (withoutUrls.search(FILE_NAME) >= 0) implied('<file>', 'file', HINT_WEIGHT);
   if (COORDINATES.test(query)) implied('<coordinates>', 'coordinates, latitude, longitude', HINT_WEIGHT);
   else if (NUMBER.test(withoutUrls)) implied('<number>', 'number', NUMBER_WEIGHT, true);
   return out;
@@ -92,7 +95,9 @@ function shapeConcepts(query: string): Concept[] {
  */
 export function analyzeQuery(query: string, known: (term: string) => boolean): Concept[] {
   const vocab = vocabulary();
-  const words = splitWords(query.replace(URL, ' ')).filter(isContentWord);
+  // A URL or a file name says which thing, not which tool: only its kind counts (shapeConcepts), and
+  // of a file name its extension ("png" hints at media).
+  const words = splitWords(query.replace(URL, ' ').replace(FILE_NAME, '$1 $2 ')).filter(isContentWord);
   const stems = words.map(stemWord);
   const concepts: Concept[] = [];
   const seen = new Set<string>();

@@ -103,8 +103,10 @@ export function isContentWord(word: string): boolean {
   return word.length > 1 && !STOP_WORDS.has(word) && !(word.charCodeAt(0) <= 57 && /^[0-9]+$/.test(word));
 }
 
-const TEXT_CACHE_LIMIT = 20_000;
+/** The memo holds at most this many characters of text; then it starts over. A few catalogs' worth. */
+const TEXT_CACHE_CHARS = 8_000_000;
 const textCache = new Map<string, readonly string[]>();
+let textCacheChars = 0;
 
 /**
  * Search terms of a text: split, stop words and numbers dropped, stemmed. Memoised by text: a gateway
@@ -117,14 +119,19 @@ export function tokenize(text: string): readonly string[] {
   eachWord(text, (word) => {
     if (isContentWord(word)) out.push(stemWord(word));
   });
-  if (textCache.size >= TEXT_CACHE_LIMIT) textCache.clear();
+  if (textCacheChars + text.length > TEXT_CACHE_CHARS) {
+    textCache.clear();
+    textCacheChars = 0;
+  }
   textCache.set(text, out);
+  textCacheChars += text.length;
   return out;
 }
 
 /** Forgets memoised stems and texts; for measurements of a cold build. */
 export function clearTokenCaches(): void {
   textCache.clear();
+  textCacheChars = 0;
   stemCache.clear();
 }
 

@@ -9,7 +9,9 @@ import { clearTokenCaches, splitExposedName, tokenize } from './tokenize.ts';
 
 /** The cap on text taken from one parameter's description: long enums and examples add noise, not recall. */
 const PARAM_TEXT_LIMIT = 300;
-const DESCRIPTION_CACHE_LIMIT = 10_000;
+/** The memo holds at most this many characters of descriptions; then it starts over. */
+const DESCRIPTION_CACHE_CHARS = 8_000_000;
+let descriptionChars = 0;
 
 interface DescriptionText {
   lead: readonly string[];
@@ -26,8 +28,12 @@ function descriptionText(description: string | undefined): DescriptionText {
   if (!text) {
     const { lead, rest } = splitLead(key);
     text = { lead: tokenize(lead), rest: tokenize(rest), summary: firstSentence(key) };
-    if (descriptions.size >= DESCRIPTION_CACHE_LIMIT) descriptions.clear();
+    if (descriptionChars + key.length > DESCRIPTION_CACHE_CHARS) {
+      descriptions.clear();
+      descriptionChars = 0;
+    }
     descriptions.set(key, text);
+    descriptionChars += key.length;
   }
   return text;
 }
@@ -86,6 +92,7 @@ export function fieldsOf(entry: SearchEntry): (readonly string[])[] {
 /** Forgets every memo (texts, schemas, stems); for measurements of a cold build. */
 export function clearSearchCaches(): void {
   descriptions.clear();
+  descriptionChars = 0;
   schemas = new WeakMap();
   clearTokenCaches();
 }

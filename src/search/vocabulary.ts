@@ -94,7 +94,7 @@ export const HINTS: Readonly<Record<string, string>> = {
   lines: 'text, tail, head',
   // verbs
   open: 'read, create',
-  show: 'list',
+  show: 'list, read',
   exist: 'list',
   leave: 'create, add, post',
   create: 'post',
@@ -160,3 +160,11 @@ export const HINTS: Readonly<Record<string, string>> = {
   companies: 'objects, crm',
   timeline: 'engagement',
 };
+
+/** Extensions that make a word a file name ("package.json", "error.log"), not a property path ("document.title"). */
+export const FILE_EXTENSIONS: readonly string[] = (
+  'txt md markdown rst json jsonl yaml yml toml ini cfg conf env xml csv tsv log lock ' +
+  'js mjs cjs jsx ts mts cts tsx py rb go rs java kt swift c h cc cpp hpp cs php sh bash zsh ps1 sql ' +
+  'html htm css scss vue svelte png jpg jpeg gif svg webp ico bmp tiff mp3 wav ogg flac mp4 mov webm ' +
+  'pdf doc docx xls xlsx ppt pptx zip tar gz tgz bz2 xz 7z wasm'
+).split(' ');

@@ -124,6 +124,12 @@ describe('ranking on the recorded catalog', () => {
     expect(top('merge PR', 1)).toEqual(['github_1mcp_merge_pull_request']);
   });
 
+  test('file names, URLs and coordinates in a request point to the right kind of tool', () => {
+    expect(top('show me ./src/index.ts', 3).some((n) => /filesystem_1mcp_read/.test(n))).toBe(true);
+    expect(top('go to https://example.com/login', 2)).toContain('playwright_1mcp_browser_navigate');
+    expect(top('what is at 40.7128, -74.0060', 3)).toContain('google-maps_1mcp_maps_reverse_geocode');
+  });
+
   test('a server named in the request wins over the same tool elsewhere', () => {
     expect(top('create an issue on gitlab', 1)).toEqual(['gitlab_1mcp_create_issue']);
     expect(top('create an issue on github', 1)).toEqual(['github_1mcp_create_issue']);
@@ -164,6 +170,14 @@ describe('index updates', () => {
     expect(search(index, 'will it rain in Oslo tomorrow').map((h) => h.name)).not.toContain(weather.name);
     const updated = buildSearchIndex([...entries, weather]);
     expect(search(updated, 'will it rain in Oslo tomorrow', 1).map((h) => h.name)).toEqual([weather.name]);
+  });
+
+  test('a tool whose description changed is found by its new words after a rebuild', () => {
+    const before: SearchEntry = { name: 'x_1mcp_tool', server: 'x', description: 'Frobnicate widgets.' };
+    const after: SearchEntry = { ...before, description: 'Polish gadgets until they shine.' };
+    expect(search(buildSearchIndex([before]), 'polish gadgets')).toEqual([]);
+    expect(search(buildSearchIndex([after]), 'polish gadgets', 1).map((h) => h.description)).toEqual(['Polish gadgets until they shine.']);
+    expect(search(buildSearchIndex([after]), 'frobnicate widgets')).toEqual([]);
   });
 
   test('an empty catalog finds nothing', () => {
