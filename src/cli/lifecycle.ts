@@ -127,11 +127,8 @@ export async function startDetached(paths: ConfigPaths, args: string[], cwd: str
     if (Date.now() > deadline) break;
     await sleep(100);
   }
-  // Nothing half-started stays behind: a serve that did not answer in time is stopped.
-  signalGroup(pid, 'SIGTERM');
-  const gone = Date.now() + 3000;
-  while (exit === undefined && isRunning(pid) && Date.now() < gone) await sleep(50);
-  if (isRunning(pid)) signalGroup(pid, 'SIGKILL');
+  // Nothing half-started stays behind: a serve that did not answer in time is stopped, backends too.
+  await terminate(pid, true, [], 3);
   child.unref();
   throw new OneMcpError(`serve did not answer on /health within ${timeoutS} s and was stopped; raise --timeout if its backends are slow to start${logTail(log, from)}`);
 }
@@ -222,29 +219,46 @@ export async function stopServe(paths: ConfigPaths, timeoutS: number, token?: st
   // Its backends, so that "stopped" also means they are gone: the pids serve reports (needs a token
   // with --enable-auth) and, where the OS tells, its descendants (a backend still connecting has none yet).
   const api = await getJson(info, '/api/status', token ? { authorization: `Bearer ${token}` } : {});
-  const backends = new Set<number>(
-    ((api?.status === 200 && api.body?.servers) || []).map((s: { pid?: unknown }) => s.pid).filter((p: unknown): p is number => Number.isInteger(p) && (p as number) > 0),
-  );
+  const reported = ((api?.status === 200 && api.body?.servers) || []).map((s: { pid?: unknown }) => s.pid).filter((p: unknown): p is number => Number.isInteger(p) && (p as number) > 0);
+  // A serve that `start` launched leads its own process group.
+  const launched = readStartState(paths.dir)?.pid === info.pid;
+  const killed = await terminate(info.pid, launched, reported, timeoutS);
+  return { pid: info.pid, killed };
+}
+
+/**
+ * SIGTERM `pid` (serve closes its backends itself) and wait until it and its backends are gone; after
+ * `timeoutS`, SIGKILL what is left (backends lead their own process groups). Resolves with whether
+ * SIGKILL was needed.
+ */
+async function terminate(pid: number, leadsGroup: boolean, knownBackends: number[], timeoutS: number): Promise<boolean> {
+  const backends = new Set<number>(knownBackends);
   const sample = () => {
-    if (isRunning(info.pid)) for (const pid of descendantsOf(info.pid)) backends.add(pid);
+    if (isRunning(pid)) for (const child of descendantsOf(pid)) backends.add(child);
   };
   sample();
-  process.kill(info.pid, 'SIGTERM');
-  const allGone = () => !isRunning(info.pid) && [...backends].every((p) => !isRunning(p));
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {}
+  const allGone = () => !isRunning(pid) && [...backends].every((p) => !isRunning(p));
   const deadline = Date.now() + timeoutS * 1000;
   while (!allGone() && Date.now() < deadline) {
     sample();
     await sleep(50);
   }
-  if (allGone()) return { pid: info.pid, killed: false };
-  // Backends lead their own process groups; a serve that `start` launched leads its own too.
-  const launched = readStartState(paths.dir)?.pid === info.pid;
-  if (isRunning(info.pid)) launched ? signalGroup(info.pid, 'SIGKILL') : process.kill(info.pid, 'SIGKILL');
-  for (const pid of backends) if (isRunning(pid)) signalGroup(pid, 'SIGKILL');
+  if (allGone()) return false;
+  if (isRunning(pid)) {
+    if (leadsGroup) signalGroup(pid, 'SIGKILL');
+    else
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+  }
+  for (const p of backends) if (isRunning(p)) signalGroup(p, 'SIGKILL');
   const killDeadline = Date.now() + 3000;
   while (!allGone() && Date.now() < killDeadline) await sleep(50);
-  if (!allGone()) throw new OneMcpError(`serve (pid ${info.pid}) or one of its backends (${[...backends].join(', ') || 'none known'}) is still running after SIGKILL`);
-  return { pid: info.pid, killed: true };
+  if (!allGone()) throw new OneMcpError(`serve (pid ${pid}) or one of its backends (${[...backends].join(', ') || 'none known'}) is still running after SIGKILL`);
+  return true;
 }
 
 async function stop(_args: string[], options: Record<string, any>): Promise<number> {
