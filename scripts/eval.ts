@@ -45,6 +45,7 @@ function recall(rank: Ranker, subset: readonly EvalQuery[], onMiss?: (q: EvalQue
 
 const index = buildSearchIndex(entries);
 const ours: Ranker = (q, limit) => search(index, q, limit).map((h) => h.name);
+const noVocabulary: Ranker = (q, limit) => search(index, q, limit, { vocabulary: false }).map((h) => h.name);
 const baseline = buildBaseline(entries);
 const splits = {
   all: queries,
@@ -54,6 +55,7 @@ const splits = {
 
 const results = {
   ours: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, recall(ours, v)])),
+  withoutVocabulary: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, recall(noVocabulary, v)])),
   baseline: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, recall(baseline, v)])),
 };
 
@@ -119,7 +121,12 @@ if (asJson) {
   console.log(`requests: ${splits.all.length} (tune ${splits.tune.length}, held out ${splits.heldout.length})\n`);
   console.log('                     recall@1                      recall@5');
   console.log('                     all      tune     held out    all      tune     held out');
-  for (const [label, r] of [['1mcp search', results.ours], ['plain BM25', results.baseline]] as const) {
+  const rows = [
+    ['1mcp search', results.ours],
+    ['  no vocabulary', results.withoutVocabulary],
+    ['plain BM25', results.baseline],
+  ] as const;
+  for (const [label, r] of rows) {
     console.log(
       `${label.padEnd(16)} ${pct(r.all!.at1)} ${pct(r.tune!.at1)} ${pct(r.heldout!.at1)}   ${pct(r.all!.at5)} ${pct(r.tune!.at5)} ${pct(r.heldout!.at5)}`,
     );

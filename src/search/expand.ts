@@ -31,6 +31,7 @@ export interface Concept {
 /** stem or "stem stem" → alternatives (each a list of stems) with weights. */
 type Table = Map<string, Map<string, Alternative>>;
 let table: Table | undefined;
+const EMPTY: Table = new Map();
 
 function addAlternatives(into: Map<string, Alternative>, items: string, weight: number): void {
   for (const item of items.split(',')) {
@@ -91,10 +92,11 @@ function shapeConcepts(query: string): Concept[] {
 
 /**
  * The concepts of a request, in order. `known` tells whether a term occurs in the index: a word the
- * catalog never uses ("filesystem") is tried as two words it does use.
+ * catalog never uses ("filesystem") is tried as two words it does use. `useVocabulary: false` leaves
+ * out vocabulary.ts (to measure what it adds).
  */
-export function analyzeQuery(query: string, known: (term: string) => boolean): Concept[] {
-  const vocab = vocabulary();
+export function analyzeQuery(query: string, known: (term: string) => boolean, useVocabulary = true): Concept[] {
+  const vocab = useVocabulary ? vocabulary() : EMPTY;
   // A URL or a file name says which thing, not which tool: only its kind counts (shapeConcepts), and
   // of a file name its extension ("png" hints at media).
   const words = splitWords(query.replace(URL, ' ').replace(FILE_NAME, '$1 $2 ')).filter(isContentWord);

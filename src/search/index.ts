@@ -11,7 +11,7 @@ import { splitCompound } from './expand.ts';
 import { fieldsOf, summaryOf } from './tool-text.ts';
 import { splitExposedName, splitWords } from './tokenize.ts';
 
-export { search, type SearchHit } from './rank.ts';
+export { search, type SearchHit, type SearchOptions } from './rank.ts';
 export { estimateTokens } from './tokens.ts';
 export { firstSentence } from './summary.ts';
 

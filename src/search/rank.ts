@@ -28,7 +28,12 @@ export interface SearchHit {
   score: number;
 }
 
-export function search(index: SearchIndex, query: string, limit: number = DEFAULT_LIMIT): SearchHit[] {
+export interface SearchOptions {
+  /** false leaves out the request/tool vocabulary (vocabulary.ts); for measuring what it adds. */
+  vocabulary?: boolean;
+}
+
+export function search(index: SearchIndex, query: string, limit: number = DEFAULT_LIMIT, options: SearchOptions = {}): SearchHit[] {
   if (typeof query !== 'string' || query.trim() === '') {
     throw new TypeError('search query is empty: describe the tool you need in a few words, e.g. "read a file"');
   }
@@ -36,7 +41,7 @@ export function search(index: SearchIndex, query: string, limit: number = DEFAUL
     throw new RangeError(`search limit must be a whole number from 1 to ${MAX_LIMIT}, got ${limit}`);
   }
   const n = index.tools.length;
-  const concepts = analyzeQuery(query, (term) => index.postings.has(term));
+  const concepts = analyzeQuery(query, (term) => index.postings.has(term), options.vocabulary !== false);
   if (!n || !concepts.length) return [];
 
   const { total, matched, required } = scoreConcepts(index.postings, n, concepts);

@@ -41,10 +41,14 @@ const LOWER = 1;
 const UPPER = 2;
 const DIGIT = 3;
 
+const UNICODE_WORD = /[\p{L}\p{N}\p{M}]/u;
+
 function kindOf(code: number): number {
   if (code >= 97 && code <= 122) return LOWER;
   if (code >= 65 && code <= 90) return UPPER;
   if (code >= 48 && code <= 57) return DIGIT;
+  // Letters of other scripts ("café", "地图") are part of words; their case does not split them.
+  if (code > 127 && UNICODE_WORD.test(String.fromCharCode(code))) return LOWER;
   return OTHER;
 }
 
@@ -58,7 +62,7 @@ function startsWord(text: string, at: number): boolean {
 
 /**
  * Calls `visit` with each lowercase word of an identifier or a sentence. Splits at anything that is not
- * an ASCII letter or digit, at fooBar, at HTTPServer (→ http server), at page2 (→ page 2); PRs stays prs. One pass over
+ * a letter or digit, at fooBar, at HTTPServer (→ http server), at page2 (→ page 2); PRs stays prs. One pass over
  * the characters: this runs over every description of every tool at each index build.
  */
 function eachWord(text: string, visit: (word: string) => void): void {

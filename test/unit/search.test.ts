@@ -117,6 +117,13 @@ describe('ranking on the recorded catalog', () => {
     expect(top('remember that I like tea', 5).some((n) => n.startsWith('memory_1mcp_'))).toBe(true);
   });
 
+  test('the vocabulary is what bridges them (vocabulary: false leaves it out)', () => {
+    expect(search(index, 'make a new folder', 3, { vocabulary: false }).map((h) => h.name)).not.toContain(
+      'filesystem_1mcp_create_directory',
+    );
+    expect(search(index, 'remember that I like tea', 3, { vocabulary: false })).toEqual([]);
+  });
+
   test('one- and two-word requests still find their tool', () => {
     expect(top('ls')).toContain('filesystem_1mcp_list_directory');
     expect(top('sql')).toContain('postgres_1mcp_query');
