@@ -7,6 +7,7 @@ import { isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/
 import type { ViewRef } from '../../catalog/view.ts';
 import type { StoredToken } from '../../config/tokens.ts';
 import { OneMcpError } from '../../errors.ts';
+import { messagesOf } from '../../jsonrpc.ts';
 import type { ServeRuntime } from '../runtime.ts';
 import { Session } from '../sessions/session.ts';
 import { narrowToTags, resolveView, selectorFromQuery } from '../views.ts';
@@ -29,7 +30,7 @@ const CANCELLABLE = new Set(['tools/call', 'prompts/get', 'resources/read', 'com
  * open the session counts as busy, so the session cap never evicts a session in the middle of a call.
  */
 function trackCalls(response: Response, body: unknown, entry: SessionEntry): Response {
-  const ids = (Array.isArray(body) ? body : [body])
+  const ids = messagesOf(body)
     .filter((m) => m && typeof m === 'object' && CANCELLABLE.has((m as { method?: string }).method ?? '') && (m as { id?: unknown }).id !== undefined)
     .map((m) => (m as { id: string | number }).id);
   if (ids.length === 0 || !response.body || !response.headers.get('content-type')?.includes('text/event-stream')) return response;
@@ -134,7 +135,7 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
       return trackCalls(response, parsedBody, entry);
     }
     if (request.method !== 'POST') return rpcError(400, -32000, `Bad Request: the ${SESSION_HEADER} header is required`);
-    const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];
+    const messages = messagesOf(parsedBody);
     if (!messages.some((m) => isInitializeRequest(m))) {
       return rpcError(400, -32000, `Bad Request: no valid session; send "initialize" first, or the ${SESSION_HEADER} header`);
     }
@@ -200,7 +201,7 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     if (entry.session.owner !== token?.hash) return rpcError(403, -32000, 'This session belongs to another token');
     const parsed = await parseBody(request);
     if ('response' in parsed) return parsed.response;
-    const messages = (Array.isArray(parsed.body) ? parsed.body : [parsed.body]) as JSONRPCMessage[];
+    const messages = messagesOf(parsed.body) as JSONRPCMessage[];
     if (messages.some((m) => !m || typeof m !== 'object' || (m as { jsonrpc?: unknown }).jsonrpc !== '2.0')) {
       return rpcError(400, -32600, 'Invalid Request: expected JSON-RPC 2.0 messages');
     }
