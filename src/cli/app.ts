@@ -39,13 +39,13 @@ async function list(_args: string[], options: Record<string, any>): Promise<numb
   const ctx = clientContext(options);
   const reports = CLIENTS.map((client) => ({ client, files: readClient(client, ctx) }));
   if (options.json) {
-    printJson(reports.map(({ client, files }) => ({ app: client.name, label: client.label, docs: client.docs, http: client.http, files: files.map((f) => ({ scope: f.scope, path: f.path, found: f.found, servers: f.servers.length, ...(f.error ? { error: f.error } : {}) })) })));
+    printJson(reports.map(({ client, files }) => ({ app: client.name, label: client.label, docs: client.docs, http: client.http, files: files.map((f) => ({ scope: f.scope, path: f.path, found: f.found, servers: f.servers.length, hasOneMcp: f.hasOneMcp, ...(f.error ? { error: f.error } : {}) })) })));
     return 0;
   }
   const rows = reports.flatMap(({ client, files }) =>
-    files.map((f) => [client.name, f.scope, f.error ? color.red('unreadable') : f.found ? color.green(`yes, ${f.servers.length} server${f.servers.length === 1 ? '' : 's'}`) : color.dim('no'), f.path]),
+    files.map((f) => [client.name, f.scope, f.error ? color.red('unreadable') : f.found ? color.green(`yes, ${f.servers.length} server${f.servers.length === 1 ? '' : 's'}`) : color.dim('no'), f.hasOneMcp ? 'yes' : '', f.path]),
   );
-  print(table(['APP', 'SCOPE', 'FOUND', 'CONFIG'], rows));
+  print(table(['APP', 'SCOPE', 'FOUND', '1MCP', 'CONFIG'], rows));
   return 0;
 }
 

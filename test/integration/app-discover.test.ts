@@ -160,6 +160,8 @@ for (const platform of ['linux', 'darwin', 'win32'] as const) {
     const files = (JSON.parse(list.stdout) as { app: string; files: { path: string; found: boolean; error?: string }[] }[]).flatMap((c) => c.files.map((f) => ({ app: c.app, ...f })));
     expect(files.filter((f) => f.found).map((f) => f.path).sort()).toEqual([...written].sort());
     expect(files.filter((f) => f.error)).toEqual([]);
+    // Only Codex runs 1mcp's proxy already.
+    expect(files.filter((f) => (f as { hasOneMcp?: boolean }).hasOneMcp).map((f) => f.app)).toEqual(['codex']);
     // Another machine's layout does not find them.
     const other = platform === 'darwin' ? 'win32' : 'darwin';
     const elsewhere = JSON.parse((await app(other, 'list', '--json')).stdout) as { app: string; files: { found: boolean }[] }[];
@@ -239,7 +241,8 @@ test('a broken file is reported and the other clients are still read; bad names 
   expect(errors).toEqual([{ app: 'claude-desktop', path: join(home, '.config', 'Claude', 'claude_desktop_config.json'), error: expect.stringMatching(/^.*claude_desktop_config\.json: invalid JSON: .* at line 1, column \d+$/) }]);
   expect(servers.length).toBe(23);
   const list = await app('linux', 'list');
-  expect(list.stdout).toMatch(/^claude-desktop +user +unreadable +/m);
+  expect(list.stdout).toMatch(/^claude-desktop +user +unreadable +\//m);
+  expect(list.stdout).toMatch(/^codex +user +yes, 4 servers +yes +\//m);
   const human = await app('linux', 'discover', 'claude-desktop');
   expect(human.stderr).toContain('claude-desktop: ');
   expect(human.stdout).toContain('No MCP servers found in claude-desktop');

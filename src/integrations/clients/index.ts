@@ -24,6 +24,8 @@ export function clientNamed(name: string): ClientDef | undefined {
 export interface FileReport extends ConfigFile {
   found: boolean;
   servers: FoundServer[];
+  /** The file already has an entry that runs 1mcp's proxy. */
+  hasOneMcp: boolean;
   /** Why the file could not be read (it exists but is not valid, or cannot be opened). */
   error?: string;
 }
@@ -36,25 +38,26 @@ export function readClient(client: ClientDef, ctx: ClientContext): FileReport[] 
       text = readFileSync(file.path, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { ...file, found: false, servers: [] };
-      return { ...file, found: true, servers: [], error: `cannot read: ${(e as Error).message}` };
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { ...file, found: false, servers: [], hasOneMcp: false };
+      return { ...file, found: true, servers: [], hasOneMcp: false, error: `cannot read: ${(e as Error).message}` };
     }
     try {
-      return { ...file, found: true, servers: client.read(text, file).map((s) => markSelf(s)) };
+      const servers = client.read(text, file);
+      return { ...file, found: true, servers, hasOneMcp: servers.map(markSelf).some(Boolean) };
     } catch (e) {
-      if (isOneMcpError(e)) return { ...file, found: true, servers: [], error: e.message };
+      if (isOneMcpError(e)) return { ...file, found: true, servers: [], hasOneMcp: false, error: e.message };
       throw e;
     }
   });
 }
 
-/** The entry `1mcp setup` (or consolidate) wrote: it is 1mcp itself, not a server to import. */
-function markSelf(server: FoundServer): FoundServer {
+/** The entry `1mcp setup` (or consolidate) wrote is 1mcp itself, not a server to import: noted, and true. */
+function markSelf(server: FoundServer): boolean {
   const { command, args } = server.entry as { command?: string; args?: string[] };
   const runsProxy = Array.isArray(args) && args.at(-1) === 'proxy';
   const isUs = typeof command === 'string' && (/(^|[\\/])1mcp(\.exe)?$/i.test(command) || (command === 'npx' && (args ?? []).some((a) => /1mcp/i.test(a))));
   if (runsProxy && isUs) server.notes.unshift('this is 1mcp itself (its proxy), not a server to import');
-  return server;
+  return runsProxy && isUs;
 }
 
 export type { AppName, ClientContext, ClientDef, FoundServer };
