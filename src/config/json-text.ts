@@ -36,80 +36,125 @@ export function readTextIfExists(path: string): string | undefined {
   }
 }
 
+/** Deepest nesting of arrays and objects read; deeper input is refused instead of overflowing the stack. */
+export const MAX_DEPTH = 1000;
+
+const ESCAPES: Record<string, string> = { __proto__: null, '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as never;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const BARE_KEY = /[A-Za-z_$][A-Za-z0-9_$]*/y;
+
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 32;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/** How a raw control character must be written inside a string. */
+function escapeFor(code: number): string {
+  return code === 9 ? '\\t' : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 export function parseJsonText(text: string, options: { lenient?: boolean } = {}): unknown {
   const lenient = options.lenient ?? false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let i = bom;
+  let depth = 0;
 
   const fail = (reason: string, at = i): never => {
+    // Columns count UTF-16 units from the line start; a leading BOM is not one (editors do not show it).
     let line = 1;
     let col = 1;
-    for (let k = 0; k < at && k < text.length; k++) {
-      if (text[k] === '\n') {
+    for (let k = bom; k < at && k < text.length; k++) {
+      if (text.charCodeAt(k) === 10) {
         line++;
         col = 1;
       } else col++;
     }
     throw new JsonTextError(reason, line, col);
   };
-  const describe = (at: number) => (at >= text.length ? 'end of file' : `'${text[at]}'`);
+  const describe = (at: number) => (at >= text.length ? 'end of file' : `'${String.fromCodePoint(text.codePointAt(at)!)}'`);
 
   const skip = () => {
     for (;;) {
-      const c = text[i];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
-      else if (c === '/' && lenient && text[i + 1] === '/') {
-        while (i < text.length && text[i] !== '\n') i++;
-      } else if (c === '/' && lenient && text[i + 1] === '*') {
-        const end = text.indexOf('*/', i + 2);
-        if (end < 0) fail('unterminated comment');
-        i = end + 2;
-      } else if (c === '/') fail('comments are not allowed in this file');
-      else return;
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+      else if (c === 47) {
+        const next = text[i + 1];
+        if (next !== '/' && next !== '*') {
+          // Strict: the caller says what it expected instead of the '/'.
+          if (lenient) fail(`unexpected '/', expected // or /* to start a comment`);
+          return;
+        }
+        if (!lenient) fail('comments are not allowed in this file');
+        if (next === '/') {
+          const end = text.indexOf('\n', i);
+          i = end < 0 ? text.length : end;
+        } else {
+          const end = text.indexOf('*/', i + 2);
+          if (end < 0) fail('unterminated comment');
+          i = end + 2;
+        }
+      } else return;
     }
   };
 
   const value = (): unknown => {
     skip();
-    const c = text[i];
-    if (c === '{') return object();
-    if (c === '[') return array();
-    if (c === '"' || (lenient && c === "'")) return string();
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number();
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return v;
-      }
+    const c = text.charCodeAt(i);
+    if (c === 123) return object();
+    if (c === 91) return array();
+    if (c === 34 || (lenient && c === 39)) return string();
+    if (c === 45 || (c >= 48 && c <= 57)) return number();
+    if (text.startsWith('true', i)) {
+      i += 4;
+      return true;
+    }
+    if (text.startsWith('false', i)) {
+      i += 5;
+      return false;
+    }
+    if (text.startsWith('null', i)) {
+      i += 4;
+      return null;
     }
     return fail(`unexpected ${describe(i)}, expected a value`);
   };
 
+  const enter = () => {
+    if (++depth > MAX_DEPTH) fail(`arrays and objects nested deeper than ${MAX_DEPTH} levels`);
+    i++;
+  };
+
   const object = () => {
     const out: Record<string, unknown> = {};
-    i++;
+    enter();
     skip();
     if (text[i] === '}') {
       i++;
+      depth--;
       return out;
     }
     for (;;) {
       skip();
       if (lenient && text[i] === '}') {
         i++;
+        depth--;
         return out;
       }
       let key: string;
+      let bare: RegExpExecArray | null = null;
       if (text[i] === '"' || (lenient && text[i] === "'")) key = string();
-      else if (lenient && /[A-Za-z_$]/.test(text[i] ?? '')) {
-        const m = /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(text.slice(i))!;
-        key = m[0];
+      else if (lenient && ((BARE_KEY.lastIndex = i), (bare = BARE_KEY.exec(text)))) {
+        key = bare[0];
         i += key.length;
       } else return fail(`unexpected ${describe(i)}, expected a property name in double quotes`);
       skip();
       if (text[i] !== ':') fail(`unexpected ${describe(i)}, expected ':' after property name`);
       i++;
-      // Own property, even for "__proto__".
-      Object.defineProperty(out, key, { value: value(), enumerable: true, writable: true, configurable: true });
+      const v = value();
+      // Own property, even for "__proto__" (plain assignment would set the prototype).
+      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[key] = v;
       skip();
       if (text[i] === ',') {
         i++;
@@ -119,6 +164,7 @@ export function parseJsonText(text: string, options: { lenient?: boolean } = {})
       }
       if (text[i] === '}') {
         i++;
+        depth--;
         return out;
       }
       return fail(`unexpected ${describe(i)}, expected ',' or '}'`);
@@ -127,10 +173,11 @@ export function parseJsonText(text: string, options: { lenient?: boolean } = {})
 
   const array = () => {
     const out: unknown[] = [];
-    i++;
+    enter();
     skip();
     if (text[i] === ']') {
       i++;
+      depth--;
       return out;
     }
     for (;;) {
@@ -142,12 +189,14 @@ export function parseJsonText(text: string, options: { lenient?: boolean } = {})
         if (text[i] === ']') {
           if (!lenient) fail('trailing comma before ]');
           i++;
+          depth--;
           return out;
         }
         continue;
       }
       if (text[i] === ']') {
         i++;
+        depth--;
         return out;
       }
       return fail(`unexpected ${describe(i)}, expected ',' or ']'`);
@@ -155,39 +204,52 @@ export function parseJsonText(text: string, options: { lenient?: boolean } = {})
   };
 
   const string = () => {
-    const quote = text[i];
+    const quote = text.charCodeAt(i);
     const start = i;
     i++;
     let out = '';
+    // Plain characters are copied a run at a time, not one by one (a 20 MB value stays fast).
+    let run = i;
     for (;;) {
-      const c = text[i];
-      if (c === undefined) return fail('unterminated string', start);
+      if (i >= text.length) return fail('unterminated string', start);
+      const c = text.charCodeAt(i);
       if (c === quote) {
+        out += text.slice(run, i);
         i++;
         return out;
       }
-      if (c === '\n') return fail('line break inside a string');
-      if (c === '\\') {
+      if (c === 92) {
+        out += text.slice(run, i);
         const e = text[i + 1];
-        const simple: Record<string, string> = { '"': '"', "'": "'", '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && e in simple) {
-          out += simple[e];
+        if (e !== undefined && e in ESCAPES) {
+          out += ESCAPES[e];
           i += 2;
-        } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+        } else if (e === "'" && lenient) {
+          out += "'";
+          i += 2;
+        } else if (e === 'u') {
+          const code = (hexDigit(text.charCodeAt(i + 2)) << 12) | (hexDigit(text.charCodeAt(i + 3)) << 8) | (hexDigit(text.charCodeAt(i + 4)) << 4) | hexDigit(text.charCodeAt(i + 5));
+          if (code < 0) fail('invalid escape in string');
+          out += String.fromCharCode(code);
           i += 6;
-        } else return fail('invalid escape in string');
+        } else fail('invalid escape in string');
+        run = i;
         continue;
       }
-      out += c;
+      if (c < 0x20) {
+        if (c === 10 || c === 13) fail('line break inside a string');
+        // JSON.parse refuses every raw control character; lenient files (hand-edited) may hold a raw tab.
+        if (!(lenient && c === 9)) fail(`raw control character U+${c.toString(16).toUpperCase().padStart(4, '0')} inside a string; write it as ${escapeFor(c)}`);
+      }
       i++;
     }
   };
 
   const number = () => {
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
     if (!m) return fail('invalid number');
-    i += m[0].length;
+    i = NUMBER.lastIndex;
     return Number(m[0]);
   };
 

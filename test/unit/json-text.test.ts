@@ -244,9 +244,8 @@ describe('parseJsonText: errors at the exact line and column', () => {
     const alphabet = [...'{}[],:"\\ 0-1.eE+truefalsnl', '\n'];
     for (let seed = 1; seed <= 1000; seed++) {
       const rand = mixedRandom(seed);
-      // Raw tabs only occur between tokens; as spaces, no edit can move a raw control character into a string
-      // (JSON.parse refuses those; this reader takes them).
-      const text = write(randomValue(rand), rand, false, '\n').text.replace(/\t/g, ' ');
+      // Raw tabs between tokens may end up inside a string after an edit: both readers must refuse them there.
+      const text = write(randomValue(rand), rand, false, '\n').text;
       const at = Math.floor(rand() * (text.length + 1));
       const r = rand();
       const edited =
@@ -279,5 +278,80 @@ describe('parseJsonFile', () => {
 
   test('lenient: the same text is read', () => {
     expect(parseJsonFile('{\n  // servers\n  "mcpServers": { "a": { "command": "x" }, },\n}\n', 'mcp.json', { lenient: true })).toEqual({ mcpServers: { a: { command: 'x' } } });
+  });
+});
+
+describe('parseJsonText: limits and edge cases', () => {
+  test('a leading BOM is not a column: errors on line 1 are where an editor shows them', () => {
+    const e = errorOf('\uFEFF{x}');
+    expect({ line: e.line, column: e.column }).toEqual({ line: 1, column: 2 });
+    const second = errorOf('\uFEFF{\n x}');
+    expect({ line: second.line, column: second.column }).toEqual({ line: 2, column: 2 });
+    expect(errorOf('\uFEFF@', true).column).toBe(1);
+  });
+
+  test('deep nesting: 1000 levels parse, deeper is a clear error at the bracket (not a stack overflow)', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(parseJsonText(deep(1000))).toEqual(JSON.parse(deep(1000)));
+    const objects = '{"a":'.repeat(1000) + '1' + '}'.repeat(1000);
+    expect(parseJsonText(objects, { lenient: true })).toEqual(JSON.parse(objects));
+    expectErrorAt(`${'['.repeat(1000)}@[]${']'.repeat(1000)}`, /^arrays and objects nested deeper than 1000 levels/);
+    expectErrorAt(`${'{"a":'.repeat(1000)}@{}${'}'.repeat(1000)}`, /^arrays and objects nested deeper than 1000 levels/, true);
+    let error: unknown;
+    try {
+      parseJsonFile('['.repeat(50000), 'mcp.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OneMcpError);
+    expect((error as Error).message).toBe('mcp.json: invalid JSON: arrays and objects nested deeper than 1000 levels at line 1, column 1001. Fix the file and try again.');
+  });
+
+  test('strict: raw control characters inside strings are refused like JSON.parse does; lenient takes a raw tab only', () => {
+    for (let code = 0; code < 0x20; code++) {
+      const char = String.fromCharCode(code);
+      const text = `{"a": "x${char}y"}`;
+      expect(() => JSON.parse(text)).toThrow();
+      const e = errorOf(text);
+      expect({ line: e.line, column: e.column }, `U+${code.toString(16)}`).toEqual(position(text, 8));
+      const lineBreak = code === 0x0a || code === 0x0d;
+      expect(e.reason).toMatch(lineBreak ? /^line break inside a string$/ : /^raw control character U\+00[01][0-9A-F] inside a string; write it as \\/);
+      if (code === 0x09) expect(parseJsonText(text, { lenient: true })).toEqual({ a: 'x\ty' });
+      else expect(errorOf(text, true).reason).toBe(e.reason);
+    }
+    expect(errorOf('"\t"').reason).toBe('raw control character U+0009 inside a string; write it as \\t');
+    expect(errorOf('"\u0000"').reason).toBe('raw control character U+0000 inside a string; write it as \\u0000');
+    expect(errorOf('"\u001f"', true).reason).toBe('raw control character U+001F inside a string; write it as \\u001F');
+    expect(parseJsonText('"\\t\u007f\u2028"')).toBe('\t\u007f\u2028');
+  });
+
+  test('numbers of any length that JSON.parse takes', () => {
+    for (const n of ['1'.repeat(1000), `-0.${'5'.repeat(600)}`, `1e${'0'.repeat(500)}5`, `${'9'.repeat(401)}.5E-${'0'.repeat(450)}3`]) {
+      expect(parseJsonText(`[${n}, 2]`), n.slice(0, 20)).toEqual(JSON.parse(`[${n}, 2]`));
+      expect(parseJsonText(n)).toBe(JSON.parse(n));
+    }
+    expectErrorAt(`[${'1'.repeat(500)}@.]`, /^unexpected '\.', expected ',' or '\]'/);
+  });
+
+  test("strict: \\' is not an escape (JSON.parse refuses it); lenient takes it", () => {
+    expect(() => JSON.parse('"it\\\'s"')).toThrow();
+    expectErrorAt('"it@\\\'s"', /^invalid escape in string/);
+    expect(parseJsonText('"it\\\'s"', { lenient: true })).toBe("it's");
+  });
+
+  test('a lone slash: lenient says a comment needs // or /*, strict says what was expected', () => {
+    expectErrorAt('{"a": 1 @/ x}', /^unexpected '\/', expected \/\/ or \/\* to start a comment/, true);
+    expectErrorAt('{"a": 1}\n@/', /^unexpected '\/', expected \/\/ or \/\* to start a comment/, true);
+    expectErrorAt('{"a": 1 @/ x}', /^unexpected '\/', expected ',' or '}'/);
+    expectErrorAt('{"a": 1 @/* x */}', /^comments are not allowed in this file/);
+  });
+
+  test('long strings with escapes, surrogate pairs and quotes of the other kind between plain runs', () => {
+    const parts = ['plain text ', '\\n', 'é日', '🙂', '\\"', "'", '\\u00e9', '\\ud83d\\ude42', '/', '\\\\'];
+    const body = Array.from({ length: 200000 }, (_, i) => parts[(i * 7) % parts.length]).join('');
+    const text = `{"s": "${body}", "t": "${'x'.repeat(5 * 1024 * 1024)}"}`;
+    expect(parseJsonText(text)).toEqual(JSON.parse(text));
+    const single = `{'s': '${body.replace(/'/g, "\\'")}'}`;
+    expect(parseJsonText(single, { lenient: true })).toEqual({ s: JSON.parse(`"${body}"`) });
   });
 });
