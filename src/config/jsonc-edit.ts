@@ -25,6 +25,10 @@ interface Member {
   comma?: number;
 }
 
+// Sticky: matched where the scan stands, whatever the token's length.
+const SCALAR = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null/y;
+const BARE_KEY = /[A-Za-z_$][A-Za-z0-9_$]*/y;
+
 /** Spans of every object member in `text` (lenient JSON: comments, trailing commas, 'quotes', bare keys). */
 function scan(text: string): Node {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -71,7 +75,8 @@ function scan(text: string): Node {
     }
     if (c === '"' || c === "'") stringToken();
     else {
-      const m = /^(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?|true|false|null)/.exec(text.slice(i, i + 400));
+      SCALAR.lastIndex = i;
+      const m = SCALAR.exec(text);
       if (!m) fail();
       i += m![0].length;
     }
@@ -93,7 +98,8 @@ function scan(text: string): Node {
         stringToken();
         key = parseJsonText(text.slice(keyStart, i), { lenient: true }) as string;
       } else {
-        const m = /^[A-Za-z_$][A-Za-z0-9_$]*/.exec(text.slice(i, i + 200));
+        BARE_KEY.lastIndex = i;
+        const m = BARE_KEY.exec(text);
         if (!m) fail();
         key = m![0];
         i += key.length;

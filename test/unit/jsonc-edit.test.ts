@@ -243,6 +243,15 @@ describe('hand-picked cases', () => {
     expect(JSON.parse(renderJson({ long: Array.from({ length: 30 }, (_, i) => `value-${i}`) }))).toEqual({ long: Array.from({ length: 30 }, (_, i) => `value-${i}`) });
   });
 
+  test('a 500-digit number and a 300-character bare key elsewhere in the file do not stop an in-place edit', () => {
+    const text = `{\n  // keep me\n  "big": 0.${'1'.repeat(500)},\n  ${'k'.repeat(300)}: 1,\n  "mcpServers": {}\n}\n`;
+    const before = parseJsonText(text, { lenient: true }) as Record<string, any>;
+    const after = clone(before);
+    after.mcpServers = { a: { command: 'x' } };
+    const out = editJsonText(text, before, after);
+    expect(out).toBe(text.replace('"mcpServers": {}', '"mcpServers": {\n    "a": {\n      "command": "x"\n    }\n  }'));
+  });
+
   test('a text that is not an object, or edits it cannot verify, give undefined (the caller rewrites whole)', () => {
     expect(editJsonText('[1]', [1], [2])).toBeUndefined();
     expect(editJsonText('{ "a": 1 ', { a: 1 }, { a: 2 })).toBeUndefined();
