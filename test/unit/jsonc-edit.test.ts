@@ -20,9 +20,7 @@ interface Gen {
 }
 
 function gen(seed: number): Gen {
-  // Spread small seeds and skip the first draws: xorshift starts near zero for small states.
-  const rand = seededRandom(Math.imul(seed, 2654435761));
-  for (let i = 0; i < 8; i++) rand();
+  const rand = seededRandom(seed);
   return { rand, int: (n) => Math.floor(rand() * n), pick: (list) => list[Math.floor(rand() * list.length)]!, comments: [] };
 }
 

@@ -7,9 +7,6 @@ import { describe, expect, test } from 'bun:test';
 import { buildNameTable, buildUriTable, exposedName, exposedOf, MAX_NAME_LENGTH, resourceAlias, shortHash, type NameTable, type ServerNames } from '../../src/catalog/names.ts';
 import { seededRandom } from '../helpers/random.ts';
 
-/** xorshift's first outputs from a small seed are tiny: spread the seed's bits first. */
-const mixedRandom = (seed: number) => seededRandom(Math.imul(seed, 0x9e3779b1));
-
 const VALID = /^[A-Za-z0-9_-]+$/;
 // Valid characters, invalid ones, multi-unit characters, lone surrogates, U+FFFD, NUL and the separator's pieces.
 const ALPHABET = [...'abcXYZ019_-', '.', ' ', '/', ':', 'é', '日', '🙂', '\ud800', '\udfff', '\ufffd', '\u0000', '_1mcp_', '1mcp'];
@@ -23,7 +20,7 @@ const randomPrefix = (rand: () => number) => (rand() < 0.15 ? '' : randomText(ra
 describe('exposedName under generated input', () => {
   test('seeded random prefixes, originals and budgets: valid, within budget, deterministic, unchanged when possible', () => {
     for (let seed = 1; seed <= 3000; seed++) {
-      const rand = mixedRandom(seed);
+      const rand = seededRandom(seed);
       const prefix = randomPrefix(rand);
       const original = randomText(rand, rand() < 0.1 ? 200 : 40);
       const budget = 7 + Math.floor(rand() * 70);
@@ -44,7 +41,7 @@ describe('exposedName under generated input', () => {
 
   test('originals that clean up alike (differing only in invalid characters) still get different names', () => {
     const INVALID = ['.', ' ', '/', ':', 'é', '日', '🙂', '\ud800', '\u0000'];
-    const rand = mixedRandom(11);
+    const rand = seededRandom(11);
     const seen = new Map<string, string>();
     for (let n = 0; n < 3000; n++) {
       // Same skeleton "tool_<n>", invalid characters in different places.
@@ -117,7 +114,7 @@ function randomServers(rand: () => number): ServerNames[] {
 describe('buildNameTable under generated input', () => {
   test('seeded random overlapping servers: granted or reported, exact routes both ways, earlier servers win', () => {
     for (let seed = 1; seed <= 400; seed++) {
-      const rand = mixedRandom(seed);
+      const rand = seededRandom(seed);
       const servers = randomServers(rand);
       const budget = rand() < 0.5 ? 53 : 7 + Math.floor(rand() * 60);
       const table = buildNameTable(servers, budget);
@@ -128,7 +125,7 @@ describe('buildNameTable under generated input', () => {
 
   test('a later server never changes what earlier servers were granted', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const servers = randomServers(mixedRandom(seed));
+      const servers = randomServers(seededRandom(seed));
       const full = buildNameTable(servers);
       for (let k = 1; k < servers.length; k++) {
         const part = buildNameTable(servers.slice(0, k));
@@ -141,7 +138,7 @@ describe('buildNameTable under generated input', () => {
 describe('buildUriTable under generated input', () => {
   test('seeded random URIs: the first holder keeps the URI, later ones get the alias or a conflict', () => {
     for (let seed = 1; seed <= 400; seed++) {
-      const rand = mixedRandom(seed);
+      const rand = seededRandom(seed);
       const pool = Array.from({ length: 6 }, () => `file:///${randomText(rand, 10)}`);
       const prefixes = ['a', 'b', 'a'];
       const servers = Array.from({ length: 1 + Math.floor(rand() * 5) }, (_, i) => ({
