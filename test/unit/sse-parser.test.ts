@@ -1,6 +1,9 @@
-/** text/event-stream reading (src/proxy/sse-parser.ts): fields, line endings, chunk boundaries, big events. */
+/**
+ * text/event-stream reading (src/proxy/sse-parser.ts) against the HTML standard's "parsing an event
+ * stream": fields, the three line endings (CRLF, LF, lone CR), chunk boundaries, end of stream, big events.
+ */
 import { describe, expect, test } from 'bun:test';
-import { readSse, type SseEvent } from '../../src/proxy/sse-parser.ts';
+import { readSse, SseParser, type SseEvent } from '../../src/proxy/sse-parser.ts';
 import { seededRandom } from '../helpers/random.ts';
 
 /** xorshift's first outputs from a small seed are tiny: spread the seed's bits first. */
@@ -18,7 +21,7 @@ function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
 
 async function events(chunks: Uint8Array[]): Promise<SseEvent[]> {
   const out: SseEvent[] = [];
-  for await (const e of readSse(streamOf(chunks))) out.push(e);
+  await readSse(streamOf(chunks), (e) => out.push(e));
   return out;
 }
 
@@ -106,12 +109,12 @@ describe('readSse', () => {
     expect(got[1]!.data).toBe('after');
   });
 
-  test('seeded random event streams, LF or CRLF, in random chunks: read back exactly', async () => {
+  test('seeded random event streams, LF, CRLF or lone CR, in random chunks: read back exactly', async () => {
     const alphabet = [...'abc {}":,\\/é', '日', '🙂', ' '];
     for (let seed = 1; seed <= 150; seed++) {
       const rand = mixedRandom(seed);
       const word = (max: number) => Array.from({ length: Math.floor(rand() * max) }, () => alphabet[Math.floor(rand() * alphabet.length)]!).join('');
-      const eol = rand() < 0.5 ? '\n' : '\r\n';
+      const eol = ['\n', '\r\n', '\r'][Math.floor(rand() * 3)]!;
       const expected: SseEvent[] = [];
       let text = '';
       let id: string | undefined;
@@ -140,12 +143,81 @@ describe('readSse', () => {
     }
   });
 
-  test('the reader is released when the consumer stops early', async () => {
-    const stream = streamOf([bytes('data: 1\n\ndata: 2\n\n')]);
-    for await (const e of readSse(stream)) {
-      expect(e.data).toBe('1');
-      break;
+  test('a lone CR ends a line: "data: a\\r\\rdata: b\\r\\r" is events a and b, at every split', async () => {
+    const data = bytes('data: a\r\rdata: b\r\r');
+    const expected = [
+      { event: undefined, id: undefined, data: 'a' },
+      { event: undefined, id: undefined, data: 'b' },
+    ];
+    expect(await events([data])).toEqual(expected);
+    for (let k = 0; k <= data.length; k++) expect(await events([data.subarray(0, k), data.subarray(k)]), `split at byte ${k}`).toEqual(expected);
+  });
+
+  test('CR, LF and CRLF mixed in one stream; a CRLF cut between its CR and LF is one line end, not two', async () => {
+    const data = bytes('event: e\rdata: 1\r\ndata: 2\n\r\ndata: 3\r\n\r');
+    const expected = [
+      { event: 'e', id: undefined, data: '1\n2' },
+      { event: undefined, id: undefined, data: '3' },
+    ];
+    for (let size = 1; size <= data.length; size++) expect(await events(cut(data, size)), `pieces of ${size}`).toEqual(expected);
+    // "data: x\r" then "\ndata: y\r\n\r\n": the LF ends nothing, so x and y are one event.
+    expect(await events([bytes('data: x\r'), bytes('\ndata: y\r\n\r\n')])).toEqual([{ event: undefined, id: undefined, data: 'x\ny' }]);
+  });
+
+  test('at end of stream an unfinished event (no blank line) is discarded, also a line without its line end', async () => {
+    expect(await events([bytes('data: x\n')])).toEqual([]);
+    expect(await events([bytes('data: x')])).toEqual([]);
+    expect(await events([bytes('data: x\r')])).toEqual([]);
+    expect(await events([bytes('data: a\n\ndata: b\n')])).toEqual([{ event: undefined, id: undefined, data: 'a' }]);
+    expect(await events(cut(bytes('data: a\r\n\r\nevent: x\r\ndata: b'), 1))).toEqual([{ event: undefined, id: undefined, data: 'a' }]);
+  });
+
+  test('an id containing U+0000 is ignored; a field without a colon has an empty value', async () => {
+    expect(await events([bytes('id: 7\n\nid: a\u0000b\ndata\n\n')])).toEqual([{ event: undefined, id: '7', data: '' }]);
+  });
+
+  test('SseParser takes text directly; the same events however the text is cut', () => {
+    const text = new TextDecoder().decode(SAMPLE);
+    for (let k = 0; k <= text.length; k++) {
+      const parser = new SseParser();
+      expect([...parser.feed(text.slice(0, k)), ...parser.feed(''), ...parser.feed(text.slice(k))], `split at ${k}`).toEqual(SAMPLE_EVENTS);
     }
+  });
+
+  test('a 20 MB data line ended by a lone CR, in 64 KiB chunks, is one event, whole', async () => {
+    const payload = `{"jsonrpc":"2.0","id":1,"result":{"text":"${'x'.repeat(20 * 1024 * 1024)}"}}`;
+    const got = await events(cut(bytes(`data: ${payload}\r\rdata: after\r\r`), 65536));
+    expect(got).toHaveLength(2);
+    expect(got[0]!.data === payload).toBe(true);
+    expect(got[1]!.data).toBe('after');
+  });
+
+  test('the reader is released when the consumer throws, and when the stream fails', async () => {
+    const stream = streamOf([bytes('data: 1\n\ndata: 2\n\n')]);
+    const seen: string[] = [];
+    const stop = new Error('stop');
+    const thrown = await readSse(stream, (e) => {
+      seen.push(e.data);
+      throw stop;
+    }).catch((error) => error);
+    expect(thrown).toBe(stop);
+    expect(seen).toEqual(['1']);
     expect(stream.locked).toBe(false);
+    let pulls = 0;
+    const failing = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulls++ === 0) controller.enqueue(bytes('data: ok\n\n'));
+        else controller.error(new Error('connection reset'));
+      },
+    });
+    const got: string[] = [];
+    await expect(readSse(failing, (e) => got.push(e.data))).rejects.toThrow('connection reset');
+    expect(got).toEqual(['ok']);
+    expect(failing.locked).toBe(false);
+  });
+
+  test('fields that only start like data, event or id are ignored; so are lines without any colon', async () => {
+    const text = 'datum: x\ndata2: y\nevents: z\nidx: 9\nretry\nx\n' + 'no colon here\n'.repeat(2000) + 'data: ok\n\n';
+    expect(await events([bytes(text)])).toEqual([{ event: undefined, id: undefined, data: 'ok' }]);
   });
 });
