@@ -14,7 +14,7 @@ export const MAX_LIMIT = 50;
 /** The share of its score a tool keeps when it matches only one of many concepts. */
 export const COVERAGE_FLOOR = 0.5;
 /** How much a tool whose name is entirely the request's words gains (× 1 + NAME_FIT). */
-export const NAME_FIT = 1.5;
+export const NAME_FIT = 0.3;
 
 /** How much the tools of the server that best matches the request gain (× 1 + SERVER_FIT). */
 export const SERVER_FIT = 0.2;

@@ -53,6 +53,22 @@ export const SYNONYMS: readonly string[] = [
   'workflow, automation',
   'compress, gzip, zip',
   'env, environment variables',
+  // Common abbreviations, both ways.
+  'org, organization',
+  'config, configuration, settings',
+  'info, information, details',
+  'docs, documentation',
+  'auth, authentication, login',
+  'msg, message',
+  'pic, picture',
+  'img, image',
+  'num, number',
+  'desc, description',
+  'dev, development',
+  'prod, production',
+  'k8s, kubernetes',
+  'pwd, working directory',
+  'cwd, working directory',
 ];
 
 /**
