@@ -3,14 +3,14 @@
  * has. Read-only: nothing here writes a file. (consolidate/restore, which rewrite client files, come later.)
  */
 import { home } from '../config/paths.ts';
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { CLIENTS, clientNamed, readClient, type ClientContext, type FoundServer } from '../integrations/clients/index.ts';
 import { sameServer } from '../integrations/clients/same-server.ts';
 import { APP_NAMES, type ClientPlatform } from '../integrations/clients/shared.ts';
 import { commandContext } from './context.ts';
 import { nearest } from './nearest.ts';
 import { color, note, print, printJson, table } from './output.ts';
-import { runGroup, UsageError, type OptionSpec } from './program.ts';
+import { runGroup, type OptionSpec } from './program.ts';
 
 const JSON_OPTION: OptionSpec = { flags: '--json', description: 'Machine-readable output', env: false };
 const PLATFORM: OptionSpec = { flags: '--platform <os>', description: "Whose paths to use: linux, darwin or win32 (default: this machine's)", env: false };

@@ -2,11 +2,11 @@
 import { hashToken, isExpired, newToken, parseDuration, parseTokensText, readTokensFile } from '../config/tokens.ts';
 import { ownEntry, setOwnEntry } from '../config/own.ts';
 import { updateFile } from '../config/safe-write.ts';
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { parseTagList } from '../filter/index.ts';
 import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
-import { runGroup, UsageError } from './program.ts';
+import { runGroup } from './program.ts';
 
 const NAME = /^[A-Za-z0-9_.-]{1,50}$/;
 

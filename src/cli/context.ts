@@ -1,7 +1,7 @@
 /** What every command needs from the global options: config paths and a logger. */
+import { UsageError } from '../errors.ts';
 import { resolveConfigPaths, type ConfigPaths } from '../config/paths.ts';
 import { createLogger, isLogLevel, type Logger } from '../log.ts';
-import { UsageError } from './program.ts';
 
 export interface CommandContext {
   paths: ConfigPaths;

@@ -3,7 +3,7 @@
  * starting the server once here and asking it.
  */
 import { loadServers } from '../config/mcp-config.ts';
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { commandContext } from './context.ts';
 import { nearest } from './nearest.ts';
 import { color, note, print, printJson, table } from './output.ts';
@@ -74,5 +74,5 @@ export async function checkToolName(server: string, tool: string, options: Recor
   const byExposed = body.tools.find((t) => t.exposedName === tool)?.name;
   const hint = byExposed ?? nearest(tool, names);
   const help = hint ? `did you mean "${hint}"?` : `its tools: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`;
-  throw new OneMcpError(`${server} has no tool "${tool}" (${help}); nothing was changed — pass --force to store the name anyway`, 2);
+  throw new UsageError(`${server} has no tool "${tool}" (${help}); nothing was changed — pass --force to store the name anyway`);
 }

@@ -1,12 +1,12 @@
 /** `1mcp mcp …` — manage servers in mcp.json (SPEC §1.4). */
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { readMcpFile, validateMcpConfig } from '../config/mcp-config.ts';
 import { setOwnEntry } from '../config/own.ts';
 import { redactUrl } from '../config/redact.ts';
 import { applyPatch, assertServerName, editMcpFile, findServer, getServers, newServerEntry, parsePairs, redact, requireServer, type RawServer, type ServerPatch } from '../config/mcp-edit.ts';
 import { commandContext } from './context.ts';
 import { color, confirm, isInteractive, note, print, printJson, table } from './output.ts';
-import { runGroup, UsageError, type OptionSpec } from './program.ts';
+import { runGroup, type OptionSpec } from './program.ts';
 import { TOKEN_OPTION } from './serve-client.ts';
 
 const SERVER_OPTIONS: OptionSpec[] = [

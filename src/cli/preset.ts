@@ -5,11 +5,11 @@ import type { ConfigPaths } from '../config/paths.ts';
 import { ownEntry, setOwnEntry } from '../config/own.ts';
 import { parsePresetsText, PRESET_NAME, readPresetsFile, type Preset } from '../config/presets.ts';
 import { updateFile } from '../config/safe-write.ts';
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { evaluate, FilterSyntaxError, fromTagQuery, parseFilter, strategyOf, toExpression, toTagQuery, type FilterAst } from '../filter/index.ts';
 import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
-import { runGroup, UsageError } from './program.ts';
+import { runGroup } from './program.ts';
 import { authHeaders, authProblem, findServeTarget, TOKEN_OPTION, type ServeTarget } from './serve-client.ts';
 
 /** Parse an expression, or fail with the expression, a caret under the problem, and the reason. */
@@ -18,7 +18,7 @@ function parseOrExplain(expr: string): FilterAst {
     return parseFilter(expr);
   } catch (error) {
     if (error instanceof FilterSyntaxError) {
-      throw new OneMcpError(`invalid filter: ${error.message}\n  ${expr}\n  ${' '.repeat(error.column - 1)}^\nNothing was saved.`, 2);
+      throw new UsageError(`invalid filter: ${error.message}\n  ${expr}\n  ${' '.repeat(error.column - 1)}^\nNothing was saved.`);
     }
     throw error;
   }

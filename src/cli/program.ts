@@ -3,7 +3,7 @@
  * `ONE_MCP_*` twins for every flag (flag > env > default), one-line errors, exit code 2 for usage.
  */
 import { cac, type CAC, type Command } from 'cac';
-import { isOneMcpError } from '../errors.ts';
+import { isOneMcpError, UsageError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { protectArgv, type FlagTable } from './argv.ts';
 import { nearest } from './nearest.ts';
@@ -35,8 +35,6 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--log-level <level>', description: 'debug, info, warn or error', default: 'info' },
   { flags: '--log-file <path>', description: 'Also write logs to this file' },
 ];
-
-export class UsageError extends Error {}
 
 export function longName(flags: string): string {
   const m = /--([a-z0-9-]+)/i.exec(flags);
@@ -229,8 +227,10 @@ export async function runGroup(prefix: string, argv: string[], commands: Command
     const result = await pending;
     return typeof result === 'number' ? result : 0;
   } catch (e) {
-    if ((e as Error)?.name === 'CACError') (e as Error).message = input.restore((e as Error).message);
-    return reportError(e, cli, byCommand, argv);
+    const error = (e as Error)?.name === 'CACError' ? usageErrorOfCac(e as Error, input.restore((e as Error).message), cli, byCommand) : e;
+    const report = errorReport(error, wantsDebug(argv));
+    process.stderr.write(report.text);
+    return report.exitCode;
   }
 }
 
@@ -240,40 +240,32 @@ function wantsDebug(argv: string[]): boolean {
   return argv.includes('--log-level=debug') || (i >= 0 && argv[i + 1] === 'debug') || process.env.ONE_MCP_LOG_LEVEL === 'debug';
 }
 
-function reportError(e: unknown, cli: CAC, byCommand: Map<Command, CommandDef>, argv: string[]): number {
+/** cac's own complaints (unknown option, missing argument) said as we say usage errors. */
+function usageErrorOfCac(e: Error, message: string, cli: CAC, byCommand: Map<Command, CommandDef>): UsageError {
+  const unknown = /Unknown option `(-{1,2}[^`]+)`/.exec(message);
+  if (unknown) {
+    // cac names the option by its camelCase key; say it as it is typed.
+    unknown[1] = unknown[1]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const def = cli.matchedCommand ? byCommand.get(cli.matchedCommand) : undefined;
+    const flags = [...GLOBAL_OPTIONS, ...(def?.options ?? [])].map((s) => `--${longName(s.flags)}`);
+    const hint = nearest(unknown[1]!, flags);
+    return new UsageError(`unknown option ${unknown[1]}${hint ? `; did you mean ${hint}?` : '; see --help'}`, { cause: e });
+  }
+  const missing = /missing required args for command `([^`]+)`/.exec(message);
+  return new UsageError(missing ? `missing an argument; usage: ${cli.name} ${missing[1]} (see --help)` : message.replace(/`/g, '"'), { cause: e });
+}
+
+/**
+ * The one place an error that ends a command becomes output and an exit code: one line on stderr
+ * ("1mcp: <message>"), the stack only when debugging. An error that is not ours is a bug: it says so.
+ */
+export function errorReport(e: unknown, debug: boolean): { text: string; exitCode: number } {
   const message = (e as Error)?.message ?? String(e);
-  if (e instanceof UsageError) {
-    printError(message);
-    return 2;
-  }
-  if ((e as Error)?.name === 'CACError') {
-    const unknown = /Unknown option `(-{1,2}[^`]+)`/.exec(message);
-    if (unknown) {
-      // cac names the option by its camelCase key; say it as it is typed.
-      unknown[1] = unknown[1]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-      const def = cli.matchedCommand ? byCommand.get(cli.matchedCommand) : undefined;
-      const flags = [...GLOBAL_OPTIONS, ...(def?.options ?? [])].map((s) => `--${longName(s.flags)}`);
-      const hint = nearest(unknown[1]!, flags);
-      printError(`unknown option ${unknown[1]}${hint ? `; did you mean ${hint}?` : '; see --help'}`);
-    } else {
-      const missing = /missing required args for command `([^`]+)`/.exec(message);
-      printError(missing ? `missing an argument; usage: ${cli.name} ${missing[1]} (see --help)` : message.replace(/`/g, '"'));
-    }
-    return 2;
-  }
-  if (isOneMcpError(e)) {
-    printError(message);
-    if (wantsDebug(argv)) console.error(e.stack);
-    return e.exitCode;
-  }
-  // Not one of ours: a bug. Say so plainly; the stack helps whoever reports it.
-  printError(`${message} (unexpected; rerun with --log-level debug for details)`);
-  if (wantsDebug(argv)) console.error((e as Error)?.stack ?? '');
-  return 1;
+  const stack = debug ? `${(e as Error)?.stack ?? ''}\n` : '';
+  if (isOneMcpError(e)) return { text: `${errorLine(message)}${stack}`, exitCode: e.exitCode };
+  return { text: `${errorLine(`${message} (unexpected; rerun with --log-level debug for details)`)}${stack}`, exitCode: 1 };
 }
 
-export function printError(message: string): void {
-  process.stderr.write(`1mcp: ${message}\n`);
+function errorLine(message: string): string {
+  return `1mcp: ${message}\n`;
 }
-
-export { VERSION };

@@ -3,6 +3,7 @@
  * drops servers that are not ready in about a second), so this file imports only what it uses:
  * no MCP SDK, no zod.
  */
+import { UsageError } from '../errors.ts';
 import { resolveConfigPaths } from '../config/paths.ts';
 import { home } from '../config/paths.ts';
 import { findProjectRc, type ProjectRc } from '../config/rc.ts';
@@ -11,7 +12,7 @@ import { discoverServe } from '../proxy/discovery.ts';
 import { Relay } from '../proxy/relay.ts';
 import { LineSplitter } from '../runtime/lines.ts';
 import { VERSION } from '../version.ts';
-import { runGroup, UsageError, type OptionSpec } from './program.ts';
+import { runGroup, type OptionSpec } from './program.ts';
 
 const PROXY_OPTIONS: OptionSpec[] = [
   { flags: '-u, --url <url>', description: 'serve endpoint (/mcp appended when missing); discovered when omitted' },

@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { home } from '../config/paths.ts';
 import { ensureDir, refuseSymlink, writeFileAtomic } from '../config/safe-write.ts';
 import { readStartState } from '../config/start-state.ts';
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { launchdPlist } from '../integrations/service/launchd.ts';
 import { isServicePlatform, mentionsConfigDir, serviceFilePath, type ServicePlatform } from '../integrations/service/locations.ts';
 import { afterRemoveSteps, disableSteps, enableSteps, queryStep, showStep, type Step } from '../integrations/service/managers.ts';
@@ -21,7 +21,7 @@ import { openLogFile, selfCommand } from '../runtime/detach.ts';
 import { commandContext } from './context.ts';
 import { logPathOf } from './lifecycle.ts';
 import { note, print, printJson } from './output.ts';
-import { runGroup, UsageError, type CommandDef, type OptionSpec } from './program.ts';
+import { runGroup, type CommandDef, type OptionSpec } from './program.ts';
 import { SERVE_OPTIONS } from './serve.ts';
 import { runningServe } from './serve-running.ts';
 

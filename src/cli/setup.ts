@@ -10,9 +10,9 @@ import { selfLaunch } from '../runtime/self.ts';
 import { PACKAGE_NAME, VERSION } from '../version.ts';
 import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
-import { runGroup, UsageError } from './program.ts';
+import { runGroup } from './program.ts';
 import { discoverServe } from '../proxy/discovery.ts';
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 
 /** Codex waits this long for a stdio server to start; we ask for it only if the user set nothing. */
 const STARTUP_TIMEOUT_SEC = 30;

@@ -3,10 +3,11 @@
  * may point the proxy at besides loopback ones (docs/security.md). Approving a URL also lets a token
  * go there, but only over https or loopback.
  */
+import { UsageError } from '../errors.ts';
 import { addTrustedUrl, canonicalServeUrl, readTrustedUrls, removeTrustedUrl, tokenTransportProblem, trustFilePath } from '../config/trust.ts';
 import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
-import { runGroup, UsageError } from './program.ts';
+import { runGroup } from './program.ts';
 
 async function trust([url]: string[], options: Record<string, any>): Promise<number> {
   const { paths } = commandContext(options);

@@ -2,7 +2,7 @@
  * Edits of `mcp.json` made by `1mcp mcp …`: pure functions over the raw object (unknown fields are
  * kept), and one safe read-validate-modify-validate-write cycle under the file's lock.
  */
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { parseMcpText, validateMcpConfig, type RawMcpFile } from './mcp-config.ts';
 import { SERVER_NAME } from './mcp-schema.ts';
 import { ownEntry, setOwnEntry } from './own.ts';
@@ -13,7 +13,7 @@ export type RawServer = Record<string, unknown>;
 
 export function assertServerName(name: string): void {
   if (!SERVER_NAME.test(name)) {
-    throw new OneMcpError(`invalid server name "${name}": use 1-50 letters, digits, '_' or '-'`, 2);
+    throw new UsageError(`invalid server name "${name}": use 1-50 letters, digits, '_' or '-'`);
   }
 }
 
@@ -140,7 +140,7 @@ export function parsePairs(values: string[] | undefined, flag: string): Record<s
   const out: Record<string, string> = {};
   for (const v of values) {
     const i = v.indexOf('=');
-    if (i <= 0) throw new OneMcpError(`--${flag} expects KEY=VALUE, got "${v}"`, 2);
+    if (i <= 0) throw new UsageError(`--${flag} expects KEY=VALUE, got "${v}"`);
     setOwnEntry(out, v.slice(0, i), v.slice(i + 1));
   }
   return out;

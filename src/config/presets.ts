@@ -3,7 +3,7 @@
  * We also keep the expression the user typed in `filter`. Parsing expressions lives in filter/.
  */
 import { z } from 'zod';
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { parseJsonFile, readTextIfExists } from './json-text.ts';
 
 export const PRESET_NAME = /^[A-Za-z0-9_-]{1,50}$/;
@@ -53,9 +53,8 @@ export function assertPresetExists(path: string, name: string): void {
   const file = readPresetsFile(path);
   if (Object.hasOwn(file.presets, name)) return;
   const known = presetNames(file);
-  throw new OneMcpError(
+  throw new UsageError(
     `unknown preset "${name}"${known.length ? ` (known: ${known.join(', ')})` : ` (${path} has none)`}; create it first with "1mcp preset create ${name} --filter <expr>"`,
-    2,
   );
 }
 

@@ -3,7 +3,7 @@
  * never in clear. Tokens are 256-bit random, so a fast hash is enough (no password stretching needed).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { parseJsonFile, readTextIfExists } from './json-text.ts';
 
 export interface StoredToken {
@@ -47,7 +47,7 @@ export function readTokensFile(path: string): TokensFile {
 /** "30d", "12h", "45m", "90s" → milliseconds. */
 export function parseDuration(text: string): number {
   const m = /^(\d+)\s*(s|m|h|d|w)$/i.exec(text.trim());
-  if (!m) throw new OneMcpError(`--expires must look like 30d, 12h, 45m or 90s (got "${text}")`, 2);
+  if (!m) throw new UsageError(`--expires must look like 30d, 12h, 45m or 90s (got "${text}")`);
   const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2]!.toLowerCase() as 's']!;
   return Number(m[1]) * unit;
 }

@@ -5,19 +5,19 @@
  * A tag is [A-Za-z0-9_.:/@-]+; a '-' inside a tag is part of it, '-' is NOT only at the start of a term.
  * Errors say what was expected and where (1-based column).
  */
-import { OneMcpError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { combine, type FilterAst } from './ast.ts';
 
 /** Plain facts about a syntax error, for an HTTP 400 body or a caret under the CLI argument. */
 export type FilterErrorInfo = { message: string; reason: string; column: number; expression: string };
 
-export class FilterSyntaxError extends OneMcpError {
+export class FilterSyntaxError extends UsageError {
   constructor(
     readonly reason: string,
     readonly column: number,
     readonly expression: string,
   ) {
-    super(`${reason} at column ${column}`, 2);
+    super(`${reason} at column ${column}`);
   }
 
   get info(): FilterErrorInfo {
@@ -166,7 +166,7 @@ export function parseTagList(text: string | string[]): string[] {
 /** The view of a plain tag list: any of the tags (1MCP's `?tags=`). An empty list selects nothing, so it is refused. */
 export function viewFromTags(tags: readonly string[]): FilterAst {
   const list = parseTagList([...tags]);
-  if (list.length === 0) throw new OneMcpError('expected at least one tag (the tag list is empty)', 2);
+  if (list.length === 0) throw new UsageError('expected at least one tag (the tag list is empty)');
   const items = list.map((tag): FilterAst => ({ kind: 'tag', tag }));
   return items.length === 1 ? items[0]! : { kind: 'or', items };
 }

@@ -7,7 +7,7 @@
  *   {"$advanced":"a and not b"} (older 1MCP kept advanced presets as the expression text),
  * and, for hand-written files, {"$all":[…]} (all of) and bare strings as list items.
  */
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { evaluate, combine, type FilterAst } from './ast.ts';
 import { FilterSyntaxError, parseFilter } from './parse.ts';
 
@@ -77,7 +77,7 @@ function advanced(text: unknown, at: string): FilterAst {
   try {
     return parseFilter(text);
   } catch (error) {
-    if (error instanceof FilterSyntaxError) throw new OneMcpError(`${at}: ${error.message} in "${text}"`, 2);
+    if (error instanceof FilterSyntaxError) throw new UsageError(`${at}: ${error.message} in "${text}"`);
     throw error;
   }
 }

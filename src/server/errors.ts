@@ -2,6 +2,10 @@
  * JSON-RPC errors as they go back to the client. The SDK's McpError prefixes "MCP error <code>:" to
  * its message, so a backend's error re-thrown as-is would be prefixed twice; this keeps the
  * backend's own code, message and data.
+ *
+ * RpcError is deliberately not a OneMcpError (src/errors.ts): it is a protocol value that the SDK puts
+ * into a JSON-RPC response (it reads `code` and `data`), inside an HTTP 200, often relayed from a
+ * backend as-is. It has no exit code or HTTP status, and a `catch` for user errors must not swallow it.
  */
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { errorDataOf } from '../backends/error-data.ts';

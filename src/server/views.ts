@@ -19,7 +19,13 @@ export interface ViewSelector {
   filter?: string;
 }
 
-export class ViewError extends OneMcpError {}
+/** The request's view selector is wrong: the client's mistake (HTTP 400); ends `serve --preset`/`--filter` with exit 1. */
+export class ViewError extends OneMcpError {
+  override name = 'ViewError';
+  constructor(message: string) {
+    super(message, { httpStatus: 400 });
+  }
+}
 
 export function selectorFromQuery(params: URLSearchParams): ViewSelector {
   const selector: ViewSelector = {};
@@ -77,8 +83,6 @@ export function resolveView(selector: ViewSelector, presets: PresetSource, fallb
   }
   return fallback();
 }
-
-export { EVERYTHING };
 
 /** A view limited to servers carrying one of `tags` (a token's scope), whatever the client asked for. */
 export function narrowToTags(inner: ViewRef, tags: string[]): ViewRef {
