@@ -13,15 +13,22 @@
 import { buildSearchIndex, estimateTokens, search } from '../src/search/index.ts';
 import { metaTools } from '../src/search/meta-tools.ts';
 import { clearSearchCaches } from '../src/search/tool-text.ts';
-import { exposedTools, loadQueries, loadServers, toEntries, type EvalQuery } from '../test/fixtures/catalog/load.ts';
+import { exposedTools, loadBaseServers, loadQueries, loadServers, toEntries, type EvalQuery } from '../test/fixtures/catalog/load.ts';
 import { buildBaseline } from './eval-baseline.ts';
 
 const showMisses = process.argv.includes('--misses');
 const asJson = process.argv.includes('--json');
 
-const servers = loadServers();
+// 'tune' and 'heldout' are judged on the catalog they were written for; 'unseen' (servers recorded after
+// the ranker was frozen) on the whole catalog, where every other server is a distractor.
+const allServers = loadServers();
+const servers = loadBaseServers();
 const entries = toEntries(servers);
-const queries = loadQueries();
+const allEntries = toEntries(allServers);
+const allQueries = loadQueries();
+const queries = allQueries.filter((q) => q.split === 'tune' || q.split === 'heldout');
+const unseen = allQueries.filter((q) => q.split === 'unseen');
+const fresh = allQueries.filter((q) => q.split === 'fresh');
 
 type Ranker = (query: string, limit: number) => string[];
 
@@ -44,23 +51,36 @@ function recall(rank: Ranker, subset: readonly EvalQuery[], onMiss?: (q: EvalQue
 }
 
 const index = buildSearchIndex(entries);
+const allIndex = buildSearchIndex(allEntries);
 const ours: Ranker = (q, limit) => search(index, q, limit).map((h) => h.name);
+const oursAll: Ranker = (q, limit) => search(allIndex, q, limit).map((h) => h.name);
 const noVocabulary: Ranker = (q, limit) => search(index, q, limit, { vocabulary: false }).map((h) => h.name);
+const noVocabularyAll: Ranker = (q, limit) => search(allIndex, q, limit, { vocabulary: false }).map((h) => h.name);
 const baseline = buildBaseline(entries);
+const baselineAll = buildBaseline(allEntries);
 const splits = {
   all: queries,
   tune: queries.filter((q) => q.split === 'tune'),
   heldout: queries.filter((q) => q.split === 'heldout'),
 };
 
+function table(base: Ranker, full: Ranker) {
+  return {
+    all: recall(base, splits.all),
+    tune: recall(base, splits.tune),
+    heldout: recall(base, splits.heldout),
+    unseen: recall(full, unseen),
+    fresh: recall(full, fresh),
+  };
+}
 const results = {
-  ours: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, recall(ours, v)])),
-  withoutVocabulary: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, recall(noVocabulary, v)])),
-  baseline: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, recall(baseline, v)])),
+  ours: table(ours, oursAll),
+  withoutVocabulary: table(noVocabulary, noVocabularyAll),
+  baseline: table(baseline, baselineAll),
 };
 
-// Tokens: what tools/list costs a client in each mode.
-const directTokens = estimateTokens({ tools: exposedTools(servers) });
+// Tokens: what tools/list costs a client in each mode, on the whole catalog.
+const directTokens = estimateTokens({ tools: exposedTools(allServers) });
 const searchTokens = estimateTokens({ tools: metaTools() });
 
 // Speed on 1,000 tools: the recorded catalog again and again under renamed servers. Each copy's
@@ -68,7 +88,7 @@ const searchTokens = estimateTokens({ tools: metaTools() });
 const TARGET = 1000;
 const big: typeof entries = [];
 for (let copy = 0; big.length < TARGET; copy++) {
-  const tools = toEntries(servers, (s) => (copy ? `${s}${copy + 1}` : s));
+  const tools = toEntries(allServers, (s) => (copy ? `${s}${copy + 1}` : s));
   big.push(...(copy ? tools.map((t) => ({ ...t, description: `${t.description ?? ''} (mirror ${copy + 1})` })) : tools));
 }
 big.length = TARGET;
@@ -98,10 +118,20 @@ for (let round = 0; round < 10; round++) {
   }
 }
 
-const toolCount = entries.length;
 const report = {
-  catalog: { servers: servers.map((s) => `${s.name}@${s.version}`), tools: toolCount },
-  queries: { all: splits.all.length, tune: splits.tune.length, heldout: splits.heldout.length },
+  catalog: {
+    servers: allServers.map((s) => `${s.name}@${s.version}`),
+    tools: allEntries.length,
+    baseTools: entries.length,
+    baseServers: servers.length,
+  },
+  queries: {
+    tunedCatalog: splits.all.length,
+    tune: splits.tune.length,
+    heldout: splits.heldout.length,
+    unseen: unseen.length,
+    fresh: fresh.length,
+  },
   recall: results,
   tokens: { direct: directTokens, searchMode: searchTokens, ratio: searchTokens / directTokens },
   speed: {
@@ -117,19 +147,21 @@ if (asJson) {
   console.log(JSON.stringify(report, null, 2));
 } else {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`.padStart(8);
-  console.log(`catalog: ${toolCount} tools from ${servers.length} servers (${report.catalog.servers.join(', ')})`);
-  console.log(`requests: ${splits.all.length} (tune ${splits.tune.length}, held out ${splits.heldout.length})\n`);
-  console.log('                     recall@1                      recall@5');
-  console.log('                     all      tune     held out    all      tune     held out');
+  console.log(`catalog: ${allEntries.length} tools from ${allServers.length} servers (${report.catalog.servers.join(', ')})`);
+  console.log(
+    `requests: tune ${splits.tune.length} + held out ${splits.heldout.length} on the first ${servers.length} servers ` +
+      `(${entries.length} tools); unseen ${unseen.length} and fresh ${fresh.length} on all ${allEntries.length} tools\n`,
+  );
+  console.log('                 recall@1                                         recall@5');
+  console.log('                 tune+ho  tune     held out unseen   fresh        tune+ho  tune     held out unseen   fresh');
   const rows = [
     ['1mcp search', results.ours],
     ['  no vocabulary', results.withoutVocabulary],
     ['plain BM25', results.baseline],
   ] as const;
   for (const [label, r] of rows) {
-    console.log(
-      `${label.padEnd(16)} ${pct(r.all!.at1)} ${pct(r.tune!.at1)} ${pct(r.heldout!.at1)}   ${pct(r.all!.at5)} ${pct(r.tune!.at5)} ${pct(r.heldout!.at5)}`,
-    );
+    const cells = (k: 'at1' | 'at5') => [r.all, r.tune, r.heldout, r.unseen, r.fresh].map((x) => pct(x[k])).join(' ');
+    console.log(`${label.padEnd(16)} ${cells('at1')}   ${cells('at5')}`);
   }
   console.log(
     `\ntokens of tools/list (estimated): direct ${directTokens}, search mode ${searchTokens} ` +

