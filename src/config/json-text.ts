@@ -39,7 +39,33 @@ export function readTextIfExists(path: string): string | undefined {
 /** Deepest nesting of arrays and objects read; deeper input is refused instead of overflowing the stack. */
 export const MAX_DEPTH = 1000;
 
-const ESCAPES: Record<string, string> = { __proto__: null, '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as never;
+/** What `\x` stands for, for the one-letter escapes; undefined for any other character. */
+function simpleEscape(code: number, lenient: boolean): string | undefined {
+  switch (code) {
+    case 34:
+      return '"';
+    case 92:
+      return '\\';
+    case 47:
+      return '/';
+    case 98:
+      return '\b';
+    case 102:
+      return '\f';
+    case 110:
+      return '\n';
+    case 114:
+      return '\r';
+    case 116:
+      return '\t';
+    case 39:
+      // \' only in lenient files, where strings may be single-quoted; JSON.parse refuses it.
+      return lenient ? "'" : undefined;
+    default:
+      return undefined;
+  }
+}
+
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const BARE_KEY = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 
@@ -220,14 +246,12 @@ export function parseJsonText(text: string, options: { lenient?: boolean } = {})
       }
       if (c === 92) {
         out += text.slice(run, i);
-        const e = text[i + 1];
-        if (e !== undefined && e in ESCAPES) {
-          out += ESCAPES[e];
+        const e = text.charCodeAt(i + 1);
+        const simple = simpleEscape(e, lenient);
+        if (simple !== undefined) {
+          out += simple;
           i += 2;
-        } else if (e === "'" && lenient) {
-          out += "'";
-          i += 2;
-        } else if (e === 'u') {
+        } else if (e === 117) {
           const code = (hexDigit(text.charCodeAt(i + 2)) << 12) | (hexDigit(text.charCodeAt(i + 3)) << 8) | (hexDigit(text.charCodeAt(i + 4)) << 4) | hexDigit(text.charCodeAt(i + 5));
           if (code < 0) fail('invalid escape in string');
           out += String.fromCharCode(code);
