@@ -10,6 +10,7 @@
  * estimated tokens of the direct tools/list against the search-mode list, and index/search times on a
  * 1,000-tool catalog made by repeating the recorded one under renamed servers.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { buildSearchIndex, estimateTokens, search } from '../src/search/index.ts';
 import { metaTools } from '../src/search/meta-tools.ts';
 import { clearSearchCaches } from '../src/search/tool-text.ts';
@@ -170,7 +171,8 @@ if (asJson) {
   console.log(
     `${big.length} tools: index build ${report.speed.coldBuildMsP50.toFixed(1)} ms cold, ` +
       `${report.speed.rebuildMsP50.toFixed(1)} ms rebuild (p50); ` +
-      `search ${report.speed.searchMsP50.toFixed(3)} ms p50, ${report.speed.searchMsP99.toFixed(3)} ms p99`,
+      `search ${report.speed.searchMsP50.toFixed(3)} ms p50, ${report.speed.searchMsP99.toFixed(3)} ms p99 ` +
+      `(wall clock; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`,
   );
 }
 

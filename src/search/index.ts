@@ -1,7 +1,8 @@
 /**
  * Search over a view's tools for search mode: build an index from tool definitions, rank requests
  * against it. Pure and synchronous — no I/O, nothing computed at import — so sessions can rebuild it on
- * every catalog change (1,000 tools take a few milliseconds) and the CLI can use it for budget reports.
+ * every catalog change and the CLI can use it for budget reports. Cost for 1,000 tools: about 20–30 ms CPU
+ * for a first build, under 10 ms for a rebuild after a catalog change (texts are memoised), ~0.15 ms a search.
  *
  * Ranking is BM25F over fields of different weight (tool name parts, title, the description's first
  * sentence, the rest of it, parameter names and descriptions, the server's name and tags), with Porter
