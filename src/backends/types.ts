@@ -34,3 +34,32 @@ export interface BackendStatus {
   instances?: number;
   maxInstances?: number;
 }
+
+/** The fields of a backend that its status reports. */
+interface StatusSource {
+  name: string;
+  config: { type: string; tags: string[] };
+  state: BackendState;
+  pid?: number;
+  connectedAt?: number;
+  restarts: number;
+  lastError?: string;
+  lists: BackendLists;
+}
+
+export function statusOf(b: StatusSource): BackendStatus {
+  return {
+    name: b.name,
+    type: b.config.type,
+    state: b.state,
+    pid: b.pid,
+    connectedAt: b.connectedAt ? new Date(b.connectedAt).toISOString() : undefined,
+    uptimeSeconds: b.connectedAt ? Math.round((Date.now() - b.connectedAt) / 1000) : undefined,
+    restarts: b.restarts,
+    lastError: b.lastError,
+    tools: b.lists.tools.length,
+    resources: b.lists.resources.length + b.lists.resourceTemplates.length,
+    prompts: b.lists.prompts.length,
+    tags: b.config.tags,
+  };
+}
