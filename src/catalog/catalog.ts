@@ -5,7 +5,7 @@
  */
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend } from '../backends/backend.ts';
-import { buildNameTable, buildUriTable, type NameTable } from './names.ts';
+import { buildNameTable, buildUriTable, DEFAULT_NAME_BUDGET, type NameTable } from './names.ts';
 import type { View } from './view.ts';
 
 export interface Route {
@@ -30,15 +30,12 @@ interface Built {
 export class Catalog {
   private built: Built = { tools: new Map(), prompts: new Map(), resources: new Map(), templates: [], problems: [] };
   private listCache = new Map<string, unknown[]>();
-  /** Bumped on every rebuild; sessions compare it to know their lists changed. */
-  generation = 0;
 
+  /** Starts empty: rebuild() whenever the backends' lists or states change. */
   constructor(
     private readonly backends: () => Backend[],
-    private readonly nameBudget = 53,
-  ) {
-    this.rebuild();
-  }
+    private readonly nameBudget = DEFAULT_NAME_BUDGET,
+  ) {}
 
   /** Recompute names and maps from the backends' caches (after a list change, state change or reload). */
   rebuild(): void {
@@ -72,7 +69,6 @@ export class Catalog {
     }
     this.built = built;
     this.listCache.clear();
-    this.generation++;
   }
 
   get problems(): LoadProblem[] {

@@ -1,10 +1,10 @@
 /** `1mcp serve` (SPEC §1.2) — also the default command. */
-import { OneMcpError } from '../errors.ts';
+import { OneMcpError, UsageError } from '../errors.ts';
 import { onShutdownSignal } from '../runtime/signals.ts';
 import { normalizeOrigin } from '../server/http/guard.ts';
 import { commandContext } from './context.ts';
 import { color } from './output.ts';
-import { runGroup, UsageError, type OptionSpec } from './program.ts';
+import { runGroup, type OptionSpec } from './program.ts';
 
 export const SERVE_OPTIONS: OptionSpec[] = [
   { flags: '-P, --port <n>', description: 'TCP port (0 = any free port)', default: 3050, type: 'number', integer: true, min: 0, max: 65535 },
@@ -42,7 +42,7 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
     throw new OneMcpError(`a 1mcp serve is already running on ${paths.dir} (pid ${other.pid}, ${other.url}); use that one, stop it first, or pass --force to start a second one anyway`);
   }
   if (other) log.warn(`--force: the serve with pid ${other.pid} (${other.url}) keeps server.pid, so proxies and "1mcp mcp status" find that one, not this one`);
-  // Listen first; the runtime (MCP SDK and all) loads while the socket already answers /health.
+  // Listen first; the rest of serve (MCP SDK and all) loads while the socket already answers /health.
   const { listenFirst } = await import('../server/listen-first.ts');
   let listener: Awaited<ReturnType<typeof listenFirst>>;
   try {
@@ -54,8 +54,8 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
     }
     throw error;
   }
-  const { ServeRuntime } = await import('../server/runtime.ts');
-  const rt = new ServeRuntime(
+  const { Serve } = await import('../server/serve.ts');
+  const rt = new Serve(
     {
       port: options.port,
       host: options.host,
@@ -138,7 +138,7 @@ function edgeLimits(options: Record<string, any>) {
 }
 
 /** On a terminal, say which servers are connecting and how many are ready; nothing when piped. */
-function showProgress(rt: import('../server/runtime.ts').ServeRuntime): void {
+function showProgress(rt: import('../server/serve.ts').Serve): void {
   if (!process.stderr.isTTY) return;
   const backends = rt.pool.all().filter((b) => b.state !== 'disabled');
   if (backends.length === 0) return;

@@ -51,7 +51,7 @@ export const mcpFileSchema = z.looseObject({
 export type ServerEntry = z.infer<typeof serverEntrySchema>;
 export type TransportType = 'stdio' | 'http' | 'sse';
 
-/** A server after defaults, inference and substitution: what the runtime uses. */
+/** A server after defaults, inference and substitution: what serve uses. */
 export interface ServerConfig {
   name: string;
   type: TransportType;

@@ -1,7 +1,7 @@
 /**
- * Listen before anything heavy loads (SPEC §4.6: HTTP ready in milliseconds). Until the runtime is
- * wired, /health answers from the config file alone (every enabled server "starting"), and other
- * requests wait for the runtime. This file must not import the MCP SDK or zod: it is on the clock.
+ * Listen before anything heavy loads (SPEC §4.6: HTTP ready in milliseconds). Until the rest of serve
+ * is wired, /health answers from the config file alone (every enabled server "starting"), and other
+ * requests wait for it. This file must not import the MCP SDK or zod: it is on the clock.
  */
 import { parseJsonText, readTextIfExists } from '../config/json-text.ts';
 import { serveHttp, type FetchHandler, type HttpServerHandle } from '../runtime/http.ts';
@@ -16,7 +16,7 @@ export interface EarlyListener {
   fail(): void;
 }
 
-/** Enabled servers in mcp.json, counted without validating (validation comes with the runtime). */
+/** Enabled servers in mcp.json, counted without validating (serve validates it once loaded). */
 function countEnabled(mcpJson: string): number {
   try {
     const text = readTextIfExists(mcpJson);

@@ -2,14 +2,14 @@
  * Messages that are not a plain request/response (SPEC §4.3): which session a backend's
  * server-to-client request, log line, resource update or list change belongs to.
  */
-import { ErrorCode, McpError, RELATED_TASK_META_KEY, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, LoggingLevelSchema, McpError, RELATED_TASK_META_KEY, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { AnyResult, type Backend, type BackendHooks, type ServerRequestMethod, type SessionNotificationMethod } from '../backends/backend.ts';
 import type { ListKind } from '../backends/types.ts';
 import type { Catalog, Route } from '../catalog/catalog.ts';
 import type { Logger } from '../log.ts';
 import { describeNeed, hasCapability, needOf, satisfies, type Need } from './client-needs.ts';
-import { LOG_LEVELS, type Session } from './sessions/session.ts';
+import type { Session, SessionRouter } from './sessions/session.ts';
 import { TaskTable } from './task-table.ts';
 
 interface InFlight {
@@ -27,7 +27,10 @@ interface Target {
 /** URL elicitations awaiting completion, remembered at most this long. */
 const ELICITATION_TTL_MS = 60 * 60_000;
 
-export class Router {
+/** Log levels from the most verbose to the least. */
+const LOG_LEVELS = LoggingLevelSchema.options;
+
+export class Router implements SessionRouter {
   readonly sessions = new Set<Session>();
   private inFlight = new Set<InFlight>();
   /** `${backend}\0${originalUri}` → subscribed sessions and the URI each of them used. */

@@ -1,8 +1,8 @@
 /**
- * The serve runtime, wired from the pieces below (SPEC §4.6, §7): listen first, then connect
- * backends in parallel; hot reload; graceful shutdown that leaves no process behind.
+ * `1mcp serve`, wired from the pieces below (docs/design.md): listen first, then connect backends in
+ * parallel; hot reload; graceful shutdown that leaves no process behind.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Backend } from '../backends/backend.ts';
 import { OneMcpError } from '../errors.ts';
 import { Pool } from '../backends/pool.ts';
@@ -16,47 +16,22 @@ import { ensureIdentitySecret } from '../config/identity-secret.ts';
 import { removePidFile, writePidFile } from '../config/pidfile.ts';
 import { readPresetsFile, type Preset } from '../config/presets.ts';
 import { readTokensFile } from '../config/tokens.ts';
+import { mtimeCheck, type MtimeCheck } from '../config/watched-file.ts';
 import type { Logger } from '../log.ts';
 import type { HttpServerHandle } from '../runtime/http.ts';
 import { watchFile } from '../runtime/watch.ts';
 import { VERSION } from '../version.ts';
-import { createApp } from './http/app.ts';
+import { createApp, type AppHost } from './http/app.ts';
 import { tokenAuthenticator, type Authenticator } from './http/auth.ts';
-import type { HealthLevel } from './http/health.ts';
 import { DEFAULT_LIMITS } from './http/limits.ts';
 import type { EarlyListener } from './listen-first.ts';
 import { Router } from './router.ts';
+import type { ServeOptions } from './serve-options.ts';
 import type { SessionDeps } from './sessions/session.ts';
 import { SessionTable } from './sessions/table.ts';
 import { resolveView, type PresetSource } from './views.ts';
 
-export interface ServeOptions {
-  port: number;
-  host: string;
-  externalUrl?: string;
-  enableConfigReload: boolean;
-  configReloadDebounce: number;
-  enableEnvSubstitution: boolean;
-  healthInfoLevel: HealthLevel;
-  instructionsTemplate?: string;
-  filter?: string;
-  preset?: string;
-  pagination: boolean;
-  sessionIdleTimeoutMinutes: number;
-  listWait: number;
-  enableAuth: boolean;
-  /** False when started with --force beside a running serve: server.pid stays that serve's. */
-  ownsPidFile?: boolean;
-  /** Browser origins accepted besides our own (--allow-origin). */
-  allowOrigins?: string[];
-  /** Resource limits of the HTTP edge (docs/security.md); defaults in server/http/limits.ts. */
-  maxSessions?: number;
-  maxSessionsPerToken?: number;
-  bodyTimeoutMs?: number;
-  maxLargeBodies?: number;
-}
-
-export class ServeRuntime {
+export class Serve implements AppHost {
   readonly version = VERSION;
   readonly startedAt = Date.now();
   readonly pool: Pool;
@@ -69,6 +44,8 @@ export class ServeRuntime {
   port = 0;
   private http?: HttpServerHandle;
   private presetMap = new Map<string, Preset>();
+  private readonly presetsFile: MtimeCheck;
+  private serverConfigs: ServerConfig[] = [];
   private watchers: { close(): void }[] = [];
   private stopping?: Promise<void>;
 
@@ -77,28 +54,21 @@ export class ServeRuntime {
     readonly paths: ConfigPaths,
     readonly log: Logger,
   ) {
-    this.pool = new Pool(
-      // Hooks are created below once the router exists; the pool only calls them after start().
-      {
-        onState: (b) => this.hooks.onState(b),
-        onListChanged: (b, k) => this.hooks.onListChanged(b, k),
-        onLog: (b, p) => this.hooks.onLog(b, p),
-        onResourceUpdated: (b, u) => this.hooks.onResourceUpdated(b, u),
-        onServerRequest: (b, m, p, s) => this.hooks.onServerRequest(b, m, p, s),
-        onSessionNotification: (b, m, p) => this.hooks.onSessionNotification?.(b, m, p),
-      },
-      log,
-    );
-    this.catalog = new Catalog(() => this.pool.all());
-    this.router = new Router(this.catalog, () => this.pool.all(), log);
-    this.hooks = this.router.hooks(
+    // Catalog and router read the pool's backends only when asked, so they can exist before it and
+    // the pool gets the router's hooks at construction.
+    const backends = () => this.pool.all();
+    this.catalog = new Catalog(backends);
+    this.router = new Router(this.catalog, backends, log);
+    const hooks = this.router.hooks(
       () => this.catalogChanged(),
       (b) => this.backendStateChanged(b),
     );
+    this.pool = new Pool(hooks, log);
     this.sessions = new SessionTable(this.router, options.sessionIdleTimeoutMinutes * 60_000, {
       maxSessions: options.maxSessions ?? DEFAULT_LIMITS.maxSessions,
       maxSessionsPerToken: options.maxSessionsPerToken ?? DEFAULT_LIMITS.maxSessionsPerToken,
     });
+    this.presetsFile = mtimeCheck(paths.presetsJson);
     this.presets = {
       // A preset created a moment ago may not have reached us through the watcher yet: look again.
       get: (n) => this.presetMap.get(n) ?? (this.reloadPresetsIfChanged() ? this.presetMap.get(n) : undefined),
@@ -117,9 +87,6 @@ export class ServeRuntime {
     };
   }
 
-  private hooks: ReturnType<Router['hooks']>;
-  private serverConfigs: ServerConfig[] = [];
-
   get configDir(): string {
     return this.paths.dir;
   }
@@ -137,17 +104,19 @@ export class ServeRuntime {
     return fixedView(EVERYTHING);
   }
 
-  private presetsMtime = -1;
-
   private reloadPresetsIfChanged(): boolean {
-    const mtime = fileMtime(this.paths.presetsJson);
-    if (mtime === this.presetsMtime) return false;
-    this.loadPresets();
+    if (!this.presetsFile.changed()) return false;
+    this.readPresets();
     return true;
   }
 
+  /** Read presets.json now (the watcher saw a change, even one its modification time may not show). */
   private loadPresets(): void {
-    this.presetsMtime = fileMtime(this.paths.presetsJson);
+    this.presetsFile.changed();
+    this.readPresets();
+  }
+
+  private readPresets(): void {
     try {
       const file = readPresetsFile(this.paths.presetsJson);
       this.presetMap = new Map(Object.entries(file.presets).map(([k, v]) => [k, v]));
@@ -166,8 +135,7 @@ export class ServeRuntime {
     if (backend.state === 'connected' || backend.state === 'stopped' || backend.state === 'disabled') this.catalogChanged();
   }
 
-  /** Listen first (HTTP answers in milliseconds), then connect backends in parallel. */
-  /** Wire everything behind `listener` (already listening), then connect backends. */
+  /** Wire everything behind `listener` (already listening, so HTTP answers at once), then connect backends in parallel. */
   async start(listener: EarlyListener): Promise<void> {
     this.serverConfigs = loadServers(this.paths.mcpJson, { substitute: this.options.enableEnvSubstitution });
     this.loadPresets();
@@ -209,8 +177,7 @@ export class ServeRuntime {
         clearTimeout(presetTimer);
         presetTimer = setTimeout(() => {
           this.loadPresets();
-          this.catalog.rebuild();
-          this.router.catalogChanged();
+          this.catalogChanged();
         }, Math.min(100, this.options.configReloadDebounce));
       }),
     );
@@ -241,7 +208,7 @@ export class ServeRuntime {
     this.catalogChanged();
   }
 
-  /** Stop accepting, close sessions and backends, remove server.pid (SPEC §7.4). */
+  /** Stop accepting, close sessions and backends, remove server.pid. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const w of this.watchers) w.close();
@@ -272,14 +239,6 @@ function reloadSummary(diff: ServerDiff, before: Map<string, ServerConfig>): str
     diff.updated.length && `updated ${names(diff.updated)}`,
   ].filter(Boolean);
   return parts.join('; ');
-}
-
-function fileMtime(path: string): number {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
 }
 
 function readTemplate(path: string): string {

@@ -8,16 +8,17 @@ import type { ViewRef } from '../../catalog/view.ts';
 import type { StoredToken } from '../../config/tokens.ts';
 import { OneMcpError } from '../../errors.ts';
 import { messagesOf } from '../../jsonrpc.ts';
-import type { ServeRuntime } from '../runtime.ts';
-import { Session } from '../sessions/session.ts';
-import { narrowToTags, resolveView, selectorFromQuery } from '../views.ts';
+import type { Logger } from '../../log.ts';
+import type { ServeOptions } from '../serve-options.ts';
+import { Session, type SessionDeps } from '../sessions/session.ts';
+import { narrowToTags, resolveView, selectorFromQuery, type PresetSource } from '../views.ts';
 import { MAX_BODY_BYTES, readBody } from './body.ts';
 import { isLoopbackBind, makeHostGuard } from './guard.ts';
-import { BadPathError, healthRoutes } from './health.ts';
+import { BadPathError, healthRoutes, type HealthSource } from './health.ts';
 import { DEFAULT_LIMITS, Slots } from './limits.ts';
 import { json, rpcError, text } from './responses.ts';
 import { WebSseServerTransport } from './sse-transport.ts';
-import type { SessionEntry } from '../sessions/table.ts';
+import type { SessionEntry, SessionTable } from '../sessions/table.ts';
 
 const SESSION_HEADER = 'mcp-session-id';
 
@@ -68,7 +69,19 @@ function paginationAsked(url: URL): boolean | undefined {
   return v === null ? undefined : v === 'true' || v === '1';
 }
 
-export function createApp(rt: ServeRuntime): (request: Request) => Promise<Response> {
+/** What the HTTP surface needs of serve (server/serve.ts provides it; this file never imports serve). */
+export interface AppHost extends HealthSource {
+  readonly options: HealthSource['options'] &
+    Pick<ServeOptions, 'externalUrl' | 'allowOrigins' | 'enableAuth' | 'bodyTimeoutMs' | 'maxLargeBodies'>;
+  readonly sessions: SessionTable;
+  readonly sessionDeps: SessionDeps;
+  readonly presets: PresetSource;
+  readonly log: Logger;
+  /** The view for requests that name none. */
+  defaultView(): ViewRef;
+}
+
+export function createApp(rt: AppHost): (request: Request) => Promise<Response> {
   const guard = makeHostGuard(rt.options.host, () => rt.port, rt.options.externalUrl, rt.options.allowOrigins);
   const health = healthRoutes(rt);
   const bodyLimits = {
@@ -149,7 +162,7 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     const place = admit(token);
     if (place.response) return place.response;
     try {
-      const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'streamable-http', paginationAsked(url));
+      const session = new Session(viewRef, rt.sessionDeps, paginationAsked(url));
       // Bound to the token's hash: a new token that reuses a revoked one's name is a stranger here.
       session.owner = token?.hash;
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
@@ -182,7 +195,7 @@ export function createApp(rt: ServeRuntime): (request: Request) => Promise<Respo
     if (place.response) return place.response;
     try {
       const transport = new WebSseServerTransport();
-      const session = new Session(viewRef, rt.sessionDeps, url.searchParams.get('app') ?? undefined, 'sse', paginationAsked(url));
+      const session = new Session(viewRef, rt.sessionDeps, paginationAsked(url));
       session.owner = token?.hash;
       session.id = transport.sessionId;
       rt.sessions.add(transport.sessionId, { kind: 'sse', session, transport });

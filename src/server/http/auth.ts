@@ -4,8 +4,8 @@
  * identity stay open. The token file is watched, so `auth token create|revoke` apply to a running serve
  * at once, and the sessions of a revoked or expired token are closed at once (onInvalidated).
  */
-import { statSync } from 'node:fs';
 import { expiryOf, findToken, isExpired, readTokensFile, type StoredToken, type TokensFile } from '../../config/tokens.ts';
+import { mtimeCheck } from '../../config/watched-file.ts';
 import type { Logger } from '../../log.ts';
 import { watchFile } from '../../runtime/watch.ts';
 import { json } from './responses.ts';
@@ -30,7 +30,7 @@ export interface Authenticator {
 
 export function tokenAuthenticator(tokensPath: string, log: Logger): Authenticator {
   let file: TokensFile = { version: 1, tokens: {} };
-  let mtime = -1;
+  const tokensFile = mtimeCheck(tokensPath);
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
   const listeners: ((valid: (hash: string) => boolean) => void)[] = [];
   const warnedMalformed = new Set<string>();
@@ -53,13 +53,9 @@ export function tokenAuthenticator(tokensPath: string, log: Logger): Authenticat
     expiryTimer.unref?.();
   };
 
+  /** Re-read tokens.json if it changed; true when it was read. */
   const load = () => {
-    let m = 0;
-    try {
-      m = statSync(tokensPath).mtimeMs;
-    } catch {}
-    if (m === mtime) return false;
-    mtime = m;
+    if (!tokensFile.changed()) return false;
     try {
       file = readTokensFile(tokensPath);
     } catch (error) {

@@ -5,17 +5,32 @@
  * exactly as if they did not exist. Backend stderr and errors are shown with secrets redacted.
  */
 import type { Backend } from '../../backends/backend.ts';
+import type { Pool } from '../../backends/pool.ts';
+import type { Catalog } from '../../catalog/catalog.ts';
 import type { StoredToken } from '../../config/tokens.ts';
 import { redactSecrets } from '../../config/redact.ts';
-import type { ServeRuntime } from '../runtime.ts';
 import { exposedName } from '../../catalog/names.ts';
-import { runtimeIdentity } from './identity.ts';
+import type { SessionTable } from '../sessions/table.ts';
+import type { Authenticator } from './auth.ts';
+import { runtimeIdentity, type IdentitySource } from './identity.ts';
 import { json, text } from './responses.ts';
 
 export type HealthLevel = 'minimal' | 'basic' | 'full';
 
+/** What these routes read of serve (server/serve.ts provides it). */
+export interface HealthSource extends IdentitySource {
+  readonly startedAt: number;
+  readonly options: { host: string; healthInfoLevel: HealthLevel };
+  readonly pool: Pick<Pool, 'all' | 'get'>;
+  readonly catalog: Pick<Catalog, 'problems'>;
+  readonly sessions: Pick<SessionTable, 'size' | 'busy' | 'countOwnedBy'>;
+  /** Why the last reload of mcp.json was rejected, if it was. */
+  readonly configError?: string;
+  readonly authenticator?: Authenticator;
+}
+
 /** What one request may see. */
-export interface Scope {
+interface Scope {
   /** A token without tags, or auth off: everything, config problems included. */
   unrestricted: boolean;
   sees(backend: Backend): boolean;
@@ -23,9 +38,9 @@ export interface Scope {
   owner?: string;
 }
 
-export const EVERYTHING_SCOPE: Scope = { unrestricted: true, sees: () => true };
+const EVERYTHING_SCOPE: Scope = { unrestricted: true, sees: () => true };
 
-export function scopeOf(token: StoredToken | undefined): Scope {
+function scopeOf(token: StoredToken | undefined): Scope {
   if (!token) return EVERYTHING_SCOPE;
   const tags = token.tags?.map((t) => t.toLowerCase()) ?? [];
   if (tags.length === 0) return { unrestricted: true, sees: () => true, owner: token.hash };
@@ -49,16 +64,16 @@ function serverName(raw: string): string {
   }
 }
 
-export function healthBody(rt: ServeRuntime, level: HealthLevel, scope: Scope = EVERYTHING_SCOPE) {
-  const backends = rt.pool.all().filter(scope.sees);
+function healthBody(serve: HealthSource, level: HealthLevel, scope: Scope = EVERYTHING_SCOPE) {
+  const backends = serve.pool.all().filter(scope.sees);
   const enabled = backends.filter((b) => b.state !== 'disabled');
   const count = (...states: string[]) => enabled.filter((b) => states.includes(b.state)).length;
   const connected = count('connected');
   const status = enabled.length === 0 || connected === enabled.length ? 'healthy' : connected === 0 && count('starting') === 0 ? 'unhealthy' : 'degraded';
   const body: Record<string, unknown> = {
     status,
-    version: rt.version,
-    uptimeSeconds: Math.round((Date.now() - rt.startedAt) / 1000),
+    version: serve.version,
+    uptimeSeconds: Math.round((Date.now() - serve.startedAt) / 1000),
     servers: { total: enabled.length, connected, failed: count('error', 'crash-loop', 'restarting'), starting: count('starting') },
   };
   if (level !== 'minimal') {
@@ -70,33 +85,32 @@ export function healthBody(rt: ServeRuntime, level: HealthLevel, scope: Scope = 
     );
   }
   if (level === 'full') {
-    body.sessions = scope.unrestricted ? rt.sessions.size : rt.sessions.countOwnedBy(scope.owner ?? '');
+    body.sessions = scope.unrestricted ? serve.sessions.size : serve.sessions.countOwnedBy(scope.owner ?? '');
     // Sessions with a call in progress: these are never evicted to make room (serve --max-sessions).
-    if (scope.unrestricted) body.busySessions = rt.sessions.busy;
+    if (scope.unrestricted) body.busySessions = serve.sessions.busy;
     body.memory = { rssBytes: process.memoryUsage().rss };
     body.pid = process.pid;
-    body.configDir = rt.configDir;
-    body.problems = problems(rt, scope);
+    body.configDir = serve.configDir;
+    body.problems = problems(serve, scope);
   }
   return body;
 }
 
 /** Catalog problems of the servers in scope, and — for an unrestricted caller — why mcp.json is not loaded. */
-function problems(rt: ServeRuntime, scope: Scope): { server?: string; message: string }[] {
-  const visible = new Set(rt.pool.all().filter(scope.sees).map((b) => b.name));
-  const list: { server?: string; message: string }[] = rt.catalog.problems.filter((p) => visible.has(p.server));
-  const configError = (rt as { configError?: string }).configError;
-  if (configError && scope.unrestricted) {
-    list.unshift({ message: `mcp.json was not reloaded: ${redactSecrets(configError)}; serve keeps running the previous configuration until the file is fixed` });
+function problems(serve: HealthSource, scope: Scope): { server?: string; message: string }[] {
+  const visible = new Set(serve.pool.all().filter(scope.sees).map((b) => b.name));
+  const list: { server?: string; message: string }[] = serve.catalog.problems.filter((p) => visible.has(p.server));
+  if (serve.configError && scope.unrestricted) {
+    list.unshift({ message: `mcp.json was not reloaded: ${redactSecrets(serve.configError)}; serve keeps running the previous configuration until the file is fixed` });
   }
   return list;
 }
 
-export function healthRoutes(rt: ServeRuntime) {
-  const authOn = () => !!rt.authenticator;
+export function healthRoutes(serve: HealthSource) {
+  const authOn = () => !!serve.authenticator;
   /** The backend named in the path, if it exists and the caller may see it. */
   const visibleBackend = (raw: string, scope: Scope) => {
-    const backend = rt.pool.get(serverName(raw));
+    const backend = serve.pool.get(serverName(raw));
     return backend && scope.sees(backend) ? backend : undefined;
   };
   const noSuchServer = (raw: string) => json({ error: `no server named "${serverName(raw)}"` }, 404);
@@ -107,18 +121,18 @@ export function healthRoutes(rt: ServeRuntime) {
       const scope = scopeOf(token);
       if (request.method === 'GET' && path === '/health') {
         // With auth on, details (basic/full) are for token holders; monitors still get the minimal body.
-        const level = authOn() && !token ? 'minimal' : rt.options.healthInfoLevel;
-        const body = healthBody(rt, level, scope);
+        const level = authOn() && !token ? 'minimal' : serve.options.healthInfoLevel;
+        const body = healthBody(serve, level, scope);
         return json(body, body.status === 'unhealthy' ? 503 : 200);
       }
       if (request.method === 'GET' && path === '/health/ready') {
-        const pending = rt.pool.all().filter((b) => b.state === 'starting' || b.state === 'restarting');
+        const pending = serve.pool.all().filter((b) => b.state === 'starting' || b.state === 'restarting');
         if (pending.length === 0) return json({ ready: true });
         // Server names are details: without auth they are shown, with auth they are not (this route is open).
         return json(authOn() ? { ready: false, waiting: pending.length } : { ready: false, waitingFor: pending.map((b) => b.name) }, 503);
       }
       if (request.method === 'GET' && path === '/health/mcp') {
-        return json({ servers: rt.pool.all().filter(scope.sees).map(statusOf) });
+        return json({ servers: serve.pool.all().filter(scope.sees).map(statusOf) });
       }
       const one = /^\/health\/mcp\/([^/]+)$/.exec(path);
       if (request.method === 'GET' && one) {
@@ -126,12 +140,12 @@ export function healthRoutes(rt: ServeRuntime) {
         return backend ? json(statusOf(backend)) : noSuchServer(one[1]!);
       }
       if (request.method === 'GET' && path === '/.well-known/1mcp/runtime-identity') {
-        return json(runtimeIdentity(rt, new URL(request.url).searchParams));
+        return json(runtimeIdentity(serve, new URL(request.url).searchParams));
       }
       if (request.method === 'GET' && path === '/api/status') {
         return json({
-          ...healthBody(rt, 'full', scope),
-          servers: rt.pool.all().filter(scope.sees).map((b) => ({ ...statusOf(b), stderrTail: stderrTail(b, 200) })),
+          ...healthBody(serve, 'full', scope),
+          servers: serve.pool.all().filter(scope.sees).map((b) => ({ ...statusOf(b), stderrTail: stderrTail(b, 200) })),
         });
       }
       const tools = /^\/api\/servers\/([^/]+)\/tools$/.exec(path);

@@ -18,6 +18,7 @@ import {
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
   RootsListChangedNotificationSchema,
+  LoggingLevelSchema,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
@@ -34,16 +35,30 @@ import { VERSION } from '../../version.ts';
 import { notFound, relayError, RpcError, urlElicitationsIn } from '../errors.ts';
 import { buildInstructions } from '../instructions.ts';
 import { paginate } from '../pagination.ts';
-import type { Router } from '../router.ts';
+import type { TaskTable } from '../task-table.ts';
+import { sdkInitialize } from './sdk-initialize.ts';
 import { callTool, installTaskHandlers, TASKS_CAPABILITY, tasksCapabilityOf } from './tasks.ts';
 
 type Extra = RequestHandlerExtra<any, any>;
 
-export const LOG_LEVELS: LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+/** Log levels from the most verbose to the least. */
+const LOG_LEVELS = LoggingLevelSchema.options;
+
+/** What a session asks of the router (server/router.ts implements it); an interface, so session.ts need not import router.ts. */
+export interface SessionRouter {
+  readonly tasks: TaskTable<Session, Route>;
+  /** A call is being forwarded: a backend's question meanwhile goes to this session, on this call's stream. */
+  beginCall(backend: Backend, session: Session, extra: Extra): object;
+  endCall(call: object): void;
+  expectElicitation(backend: Backend, elicitationId: unknown, session: Session): void;
+  subscribe(session: Session, route: Route, uriAsSeen: string): Promise<void>;
+  unsubscribe(session: Session, route: Route): Promise<void>;
+  levelsChanged(): void;
+}
 
 export interface SessionDeps {
   catalog: Catalog;
-  router: Router;
+  router: SessionRouter;
   log: Logger;
   /** Wait (bounded by --list-wait) while backends are still starting. */
   waitForStartup(): Promise<void>;
@@ -73,8 +88,6 @@ export class Session {
   constructor(
     readonly viewRef: ViewRef,
     private readonly deps: SessionDeps,
-    readonly app?: string,
-    readonly transportKind: 'streamable-http' | 'sse' = 'streamable-http',
     pagination?: boolean,
   ) {
     this.paginate = pagination ?? deps.pagination;
@@ -154,7 +167,7 @@ export class Session {
 
     // The SDK negotiates the protocol version; we add what is only known once backends are up:
     // the instructions of the servers in this view, and whether any of them supports subscribe.
-    const negotiate = (s as unknown as { _oninitialize(r: unknown): Promise<Record<string, any>> })._oninitialize.bind(s);
+    const negotiate = sdkInitialize(s);
     s.setRequestHandler(InitializeRequestSchema, async (req) => {
       await this.deps.waitForStartup();
       const result = await negotiate(req);

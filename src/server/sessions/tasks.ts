@@ -4,6 +4,7 @@
  * `tasks/get|result|cancel|list` go to the owning backend with the backend's id. A session sees only
  * the tasks it created, even on a backend shared with other sessions.
  */
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CancelTaskRequestSchema,
@@ -18,10 +19,14 @@ import type { Backend } from '../../backends/backend.ts';
 import type { Route } from '../../catalog/catalog.ts';
 import { RpcError } from '../errors.ts';
 import type { TaskEntry, TaskTable } from '../task-table.ts';
-import type { Session } from './session.ts';
 
 type Extra = RequestHandlerExtra<any, any>;
-type Tasks = TaskTable<Session, Route>;
+
+/** What task handling uses of a session (sessions/session.ts), so that file alone imports the other. */
+export interface TaskSession {
+  readonly server: Server;
+  forward(route: Route, method: string, params: Record<string, unknown>, extra: Extra, timeout?: number): Promise<any>;
+}
 
 /**
  * tasks/result waits, by design, until the task ends: the server's requestTimeout does not apply
@@ -52,7 +57,7 @@ function runsToolTasks(backend: Backend): boolean {
 }
 
 /** tools/call, task-augmented or not; a created task is registered to this session under our id. */
-export async function callTool(session: Session, tasks: Tasks, route: Route, params: Record<string, unknown>, extra: Extra): Promise<any> {
+export async function callTool<S extends TaskSession>(session: S, tasks: TaskTable<S, Route>, route: Route, params: Record<string, unknown>, extra: Extra): Promise<any> {
   const asTask = params.task !== undefined;
   if (asTask && !runsToolTasks(route.backend)) {
     throw new RpcError(ErrorCode.InvalidParams, `server "${route.backend.name}" does not run tools as tasks; call "${String(params.name)}" without "task"`);
@@ -64,9 +69,9 @@ export async function callTool(session: Session, tasks: Tasks, route: Route, par
   return { ...result, task: { ...created, taskId: entry.id } };
 }
 
-export function installTaskHandlers(session: Session, tasks: Tasks): void {
+export function installTaskHandlers<S extends TaskSession>(session: S, tasks: TaskTable<S, Route>): void {
   const s = session.server;
-  const find = (id: string): TaskEntry<Session, Route> => {
+  const find = (id: string): TaskEntry<S, Route> => {
     const task = tasks.find(session, id);
     if (!task) throw new RpcError(ErrorCode.InvalidParams, `unknown task "${id}": it was not created in this session, or it expired`);
     return task;
@@ -89,7 +94,7 @@ export function installTaskHandlers(session: Session, tasks: Tasks): void {
   });
   // One page with every task of this session (the backends' lists also hold other sessions' tasks).
   s.setRequestHandler(ListTasksRequestSchema, async (_req, extra) => {
-    const byBackend = new Map<Backend, Map<string, TaskEntry<Session, Route>>>();
+    const byBackend = new Map<Backend, Map<string, TaskEntry<S, Route>>>();
     for (const task of tasks.ofSession(session)) {
       let mine = byBackend.get(task.route.backend);
       if (!mine) byBackend.set(task.route.backend, (mine = new Map()));
@@ -109,7 +114,7 @@ export function installTaskHandlers(session: Session, tasks: Tasks): void {
 }
 
 /** Every task the backend lists (all pages, bounded). */
-async function listAll(session: Session, route: Route, extra: Extra): Promise<Record<string, unknown>[]> {
+async function listAll(session: TaskSession, route: Route, extra: Extra): Promise<Record<string, unknown>[]> {
   const all: Record<string, unknown>[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_LIST_PAGES; page++) {
@@ -122,7 +127,7 @@ async function listAll(session: Session, route: Route, extra: Extra): Promise<Re
 }
 
 /** A backend without tasks/list: ask for each task; those it no longer knows are left out. */
-async function getEach(session: Session, mine: TaskEntry<Session, Route>[], extra: Extra): Promise<Record<string, unknown>[]> {
+async function getEach(session: TaskSession, mine: TaskEntry<TaskSession, Route>[], extra: Extra): Promise<Record<string, unknown>[]> {
   const results = await Promise.all(mine.map((t) => session.forward(t.route, 'tasks/get', { taskId: t.backendId }, extra).catch(() => undefined)));
   return results.filter((r): r is Record<string, unknown> => !!r).map(({ _meta, ...task }) => task);
 }

@@ -1,0 +1,28 @@
+/** The options `1mcp serve` runs with (cli/serve.ts fills them from flags; docs/configuration.md). */
+import type { HealthLevel } from './http/health.ts';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  externalUrl?: string;
+  enableConfigReload: boolean;
+  configReloadDebounce: number;
+  enableEnvSubstitution: boolean;
+  healthInfoLevel: HealthLevel;
+  instructionsTemplate?: string;
+  filter?: string;
+  preset?: string;
+  pagination: boolean;
+  sessionIdleTimeoutMinutes: number;
+  listWait: number;
+  enableAuth: boolean;
+  /** False when started with --force beside a running serve: server.pid stays that serve's. */
+  ownsPidFile?: boolean;
+  /** Browser origins accepted besides our own (--allow-origin). */
+  allowOrigins?: string[];
+  /** Resource limits of the HTTP edge (docs/security.md); defaults in server/http/limits.ts. */
+  maxSessions?: number;
+  maxSessionsPerToken?: number;
+  bodyTimeoutMs?: number;
+  maxLargeBodies?: number;
+}
