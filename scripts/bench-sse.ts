@@ -7,7 +7,7 @@
  *
  * Cases: one 20 MB event (a tools/call result) in 64 KiB chunks with LF and with CRLF line ends
  * (eventsource-parser takes a slower path once a chunk holds a CR), and 20,000 small events.
- * Figures are the median of 7 runs after 2 warm-ups.
+ * Figures are the median of 7 runs after 2 warm-ups; the readers take turns, with a full GC before each run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -101,29 +101,40 @@ const READERS: Record<string, Reader> = {
   },
 };
 
-async function measure(read: Reader, c: Case): Promise<number> {
+/** A full collection before each run, so one reader's garbage is not billed to the next. */
+function collect(): void {
+  const g = globalThis as { Bun?: { gc(full: boolean): void }; gc?: () => void };
+  if (g.Bun) g.Bun.gc(true);
+  else g.gc?.();
+}
+
+/** Median ms per reader; the readers take turns run by run, so a slow moment of the machine hits all of them. */
+async function measure(c: Case): Promise<Map<string, number>> {
   const chunks = chunksOf(c.bytes);
-  const times: number[] = [];
+  const times = new Map<string, number[]>(Object.keys(READERS).map((name) => [name, []]));
   for (let run = 0; run < WARMUPS + RUNS; run++) {
-    const started = performance.now();
-    const lengths = await read(chunks);
-    const ms = performance.now() - started;
-    if (lengths.length !== c.lengths.length || lengths.some((l, i) => l !== c.lengths[i])) {
-      throw new Error(`${c.name}: wrong events (${lengths.length} of ${c.lengths.length})`);
+    for (const [name, read] of Object.entries(READERS)) {
+      collect();
+      const started = performance.now();
+      const lengths = await read(chunks);
+      const ms = performance.now() - started;
+      if (lengths.length !== c.lengths.length || lengths.some((l, i) => l !== c.lengths[i])) {
+        throw new Error(`${name}, ${c.name}: wrong events (${lengths.length} of ${c.lengths.length})`);
+      }
+      if (run >= WARMUPS) times.get(name)!.push(ms);
     }
-    if (run >= WARMUPS) times.push(ms);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  const medians = new Map<string, number>();
+  for (const [name, list] of times) medians.set(name, list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!);
+  return medians;
 }
 
 async function benchHere(): Promise<void> {
   const runtime = typeof (globalThis as { Bun?: { version: string } }).Bun !== 'undefined' ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}` : `Node ${process.versions.node}`;
   console.log(`\n${runtime} — median of ${RUNS} runs, ${CHUNK / 1024} KiB chunks`);
   for (const c of [bigEvent('\n'), bigEvent('\r\n'), smallEvents()]) {
-    const row: string[] = [];
-    for (const [name, read] of Object.entries(READERS)) row.push(`${name} ${(await measure(read, c)).toFixed(1)} ms`);
-    console.log(`  ${c.name.padEnd(26)} ${row.join(' | ')}`);
+    const medians = await measure(c);
+    console.log(`  ${c.name.padEnd(26)} ${[...medians].map(([name, ms]) => `${name} ${ms.toFixed(1)} ms`).join(' | ')}`);
   }
 }
 
@@ -134,7 +145,7 @@ async function benchUnderNode(): Promise<void> {
     const bun = (globalThis as unknown as { Bun: { build(o: object): Promise<{ success: boolean; logs: unknown[] }> } }).Bun;
     const built = await bun.build({ entrypoints: [import.meta.path], outdir: dir, target: 'node', format: 'esm', naming: 'bench-sse.mjs' });
     if (!built.success) throw new Error(`bundling for Node failed: ${built.logs.join('\n')}`);
-    const ran = spawnSync('node', [join(dir, 'bench-sse.mjs'), '--here'], { stdio: 'inherit' });
+    const ran = spawnSync('node', ['--expose-gc', join(dir, 'bench-sse.mjs'), '--here'], { stdio: 'inherit' });
     if (ran.status !== 0) throw new Error(`node exited with ${ran.status ?? ran.signal}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

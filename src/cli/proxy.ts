@@ -1,5 +1,5 @@
 /**
- * `1mcp proxy` (SPEC §1.3, §6): the stdio bridge Codex launches. Start-up is on the clock (Codex
+ * `1mcp proxy` (docs/design.md, "The proxy"): the stdio bridge Codex launches. Start-up is on the clock (Codex
  * drops servers that are not ready in about a second), so this file imports only what it uses:
  * no MCP SDK, no zod.
  */
@@ -23,7 +23,7 @@ const PROXY_OPTIONS: OptionSpec[] = [
   { flags: '--token <t>', description: 'Bearer token when serve runs with --enable-auth (or ONE_MCP_TOKEN)' },
 ];
 
-/** flag > .1mcprc; within one source preset > filter > tags (SPEC §2.4). */
+/** flag > .1mcprc; within one source preset > filter > tags (docs/configuration.md, `.1mcprc`). */
 export function viewQuery(flags: { preset?: string; filter?: string; tags?: string }, rc: ProjectRc | undefined): string {
   const from = flags.preset || flags.filter || flags.tags ? flags : rc ? { preset: rc.preset, filter: rc.filter, tags: rc.tags?.join(',') } : {};
   const q = new URLSearchParams();

@@ -1,5 +1,5 @@
 /**
- * Find the running serve (SPEC §6.1): --url > .1mcprc url > server.pid (pid alive and identity
+ * Find the running serve (docs/security.md): --url > .1mcprc url > server.pid (pid alive and identity
  * matching) > probing 127.0.0.1:3050-3052. Works from HOME alone: Codex strips ONE_MCP_* variables.
  *
  * Finding a server is not the same as trusting it with a token (docs/security.md). Each result says
