@@ -6,7 +6,6 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ViewRef } from '../../catalog/view.ts';
 import type { StoredToken } from '../../config/tokens.ts';
-import { OneMcpError } from '../../errors.ts';
 import { messagesOf } from '../../jsonrpc.ts';
 import type { Logger } from '../../log.ts';
 import type { ServeOptions } from '../serve-options.ts';
@@ -14,9 +13,9 @@ import { Session, type SessionDeps } from '../sessions/session.ts';
 import { narrowToTags, resolveView, selectorFromQuery, type PresetSource } from '../views.ts';
 import { MAX_BODY_BYTES, readBody } from './body.ts';
 import { isLoopbackBind, makeHostGuard } from './guard.ts';
-import { BadPathError, healthRoutes, type HealthSource } from './health.ts';
+import { healthRoutes, type HealthSource } from './health.ts';
 import { DEFAULT_LIMITS, Slots } from './limits.ts';
-import { json, rpcError, text } from './responses.ts';
+import { errorResponse, json, rpcError, text } from './responses.ts';
 import { WebSseServerTransport } from './sse-transport.ts';
 import type { SessionEntry, SessionTable } from '../sessions/table.ts';
 
@@ -152,13 +151,8 @@ export function createApp(rt: AppHost): (request: Request) => Promise<Response> 
     if (!messages.some((m) => isInitializeRequest(m))) {
       return rpcError(400, -32000, `Bad Request: no valid session; send "initialize" first, or the ${SESSION_HEADER} header`);
     }
-    let viewRef: ViewRef;
-    try {
-      viewRef = viewFor(url, token);
-    } catch (error) {
-      if (error instanceof OneMcpError) return rpcError(400, -32602, error.message);
-      throw error;
-    }
+    // A wrong view selector throws a ViewError (400), which fetch's catch turns into the response.
+    const viewRef = viewFor(url, token);
     const place = admit(token);
     if (place.response) return place.response;
     try {
@@ -184,13 +178,7 @@ export function createApp(rt: AppHost): (request: Request) => Promise<Response> 
   }
 
   async function handleSse(url: URL, token?: StoredToken): Promise<Response> {
-    let viewRef: ViewRef;
-    try {
-      viewRef = viewFor(url, token);
-    } catch (error) {
-      if (error instanceof OneMcpError) return text(error.message, 400);
-      throw error;
-    }
+    const viewRef = viewFor(url, token);
     const place = admit(token);
     if (place.response) return place.response;
     try {
@@ -249,9 +237,9 @@ export function createApp(rt: AppHost): (request: Request) => Promise<Response> 
       if (routed) return routed;
       return text(`Not found: ${path}. MCP clients connect to /mcp`, 404);
     } catch (error) {
-      if (error instanceof BadPathError || error instanceof URIError) return text(`Bad Request: ${(error as Error).message}`, 400);
-      rt.log.error(`${request.method} ${path}: ${(error as Error)?.stack ?? error}`);
-      return rpcError(500, -32603, 'Internal error');
+      const response = errorResponse(error, path === '/mcp' || path === '/messages' ? 'json-rpc' : 'text');
+      if (response.status >= 500) rt.log.error(`${request.method} ${path}: ${(error as Error)?.stack ?? error}`);
+      return response;
     }
   };
 }

@@ -9,6 +9,7 @@ import type { Pool } from '../../backends/pool.ts';
 import type { Catalog } from '../../catalog/catalog.ts';
 import type { StoredToken } from '../../config/tokens.ts';
 import { redactSecrets } from '../../config/redact.ts';
+import { OneMcpError } from '../../errors.ts';
 import { exposedName } from '../../catalog/names.ts';
 import type { SessionTable } from '../sessions/table.ts';
 import type { Authenticator } from './auth.ts';
@@ -55,12 +56,11 @@ function statusOf(backend: Backend) {
 const stderrTail = (backend: Backend, lines: number) => backend.stderr.tail(lines).map(redactSecrets);
 
 /** Decode a server name taken from the path; a malformed escape is the client's error (400). */
-export class BadPathError extends Error {}
 function serverName(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new BadPathError(`malformed percent-encoding in "${raw}"`);
+    throw new OneMcpError(`Bad Request: malformed percent-encoding in "${raw}"`, { httpStatus: 400 });
   }
 }
 
