@@ -60,8 +60,6 @@ function prepareLogFile(file: string): void {
   } catch {}
 }
 
-export const silentLogger: Logger = createLogger({ level: 'error', stderr: false });
-
 export function isLogLevel(v: unknown): v is LogLevel {
   return typeof v === 'string' && v in ORDER;
 }

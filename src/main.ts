@@ -5,43 +5,48 @@
  */
 import { VERSION } from './version.ts';
 
-const GROUPS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
-  serve: () => import('./cli/serve.ts'),
-  proxy: () => import('./cli/proxy.ts'),
-  mcp: () => import('./cli/mcp.ts'),
-  preset: () => import('./cli/preset.ts'),
-  setup: () => import('./cli/setup.ts'),
-  auth: () => import('./cli/auth.ts'),
-  trust: () => import('./cli/trust.ts'),
-  start: async () => (await import('./cli/lifecycle.ts')).command('start'),
-  status: async () => (await import('./cli/lifecycle.ts')).command('status'),
-  stop: async () => (await import('./cli/lifecycle.ts')).command('stop'),
-  restart: async () => (await import('./cli/lifecycle.ts')).command('restart'),
-  service: () => import('./cli/service.ts'),
-  app: () => import('./cli/app.ts'),
+interface CommandGroup {
+  /** How the group is written in the help ("mcp <subcommand>"). */
+  usage: string;
+  /** One line for `1mcp --help`. */
+  about: string;
+  load(): Promise<{ run(argv: string[]): Promise<number> }>;
+}
+
+/** Every command group: dispatch and `1mcp --help` are both built from this table. */
+const GROUPS: Record<string, CommandGroup> = {
+  serve: { usage: 'serve', about: 'Run the aggregating server on http://127.0.0.1:3050/mcp (default)', load: () => import('./cli/serve.ts') },
+  proxy: { usage: 'proxy', about: 'STDIO bridge to a running serve (what Codex launches)', load: () => import('./cli/proxy.ts') },
+  mcp: { usage: 'mcp <subcommand>', about: 'Manage servers in mcp.json: add, update, remove, enable, disable, list, tools, status, restart', load: () => import('./cli/mcp.ts') },
+  preset: { usage: 'preset <sub>', about: 'Manage named views: create, list, show, edit, delete, url, test', load: () => import('./cli/preset.ts') },
+  setup: { usage: 'setup <client>', about: 'Connect a client (codex)', load: () => import('./cli/setup.ts') },
+  auth: { usage: 'auth token <sub>', about: 'Bearer tokens for serve --enable-auth: create, list, revoke', load: () => import('./cli/auth.ts') },
+  trust: { usage: 'trust <url>', about: 'Approve a serve URL for project .1mcprc files: trust <url>, --list, --remove <url>', load: () => import('./cli/trust.ts') },
+  start: { usage: 'start', about: 'Run serve in the background (logs in <config>/logs/serve.log); returns when it answers', load: lifecycle('start') },
+  status: { usage: 'status', about: 'Is serve running? URL, pid, uptime, servers ready (exit 3 when not running)', load: lifecycle('status') },
+  stop: { usage: 'stop', about: 'Stop the background serve and its backends', load: lifecycle('stop') },
+  restart: { usage: 'restart', about: 'Stop and start serve again with the same flags', load: lifecycle('restart') },
+  service: { usage: 'service <sub>', about: 'Per-user service that starts serve at login: install, uninstall, status', load: () => import('./cli/service.ts') },
+  app: { usage: 'app <sub>', about: 'MCP clients on this machine and their servers: list, discover', load: () => import('./cli/app.ts') },
 };
 
-const HELP = `1mcp ${VERSION} — one MCP endpoint for all of your MCP servers
+function lifecycle(name: 'start' | 'status' | 'stop' | 'restart'): CommandGroup['load'] {
+  return async () => (await import('./cli/lifecycle.ts')).command(name);
+}
+
+function help(): string {
+  const width = Math.max(...Object.values(GROUPS).map((g) => g.usage.length)) + 3;
+  const lines = Object.values(GROUPS).map((g) => `  ${g.usage.padEnd(width)}${g.about}`);
+  return `1mcp ${VERSION} — one MCP endpoint for all of your MCP servers
 
 Usage: 1mcp <command> [options]
 
 Commands:
-  serve              Run the aggregating server on http://127.0.0.1:3050/mcp (default)
-  proxy              STDIO bridge to a running serve (what Codex launches)
-  mcp <subcommand>   Manage servers in mcp.json: add, update, remove, enable, disable, list, tools, status, restart
-  preset <sub>       Manage named views: create, list, show, edit, delete, url, test
-  setup <client>     Connect a client (codex)
-  auth token <sub>   Bearer tokens for serve --enable-auth: create, list, revoke
-  trust <url>        Approve a serve URL for project .1mcprc files: trust <url>, --list, --remove <url>
-  start              Run serve in the background (logs in <config>/logs/serve.log); returns when it answers
-  status             Is serve running? URL, pid, uptime, servers ready (exit 3 when not running)
-  stop               Stop the background serve and its backends
-  restart            Stop and start serve again with the same flags
-  service <sub>      Per-user service that starts serve at login: install, uninstall, status
-  app <sub>          MCP clients on this machine and their servers: list, discover
+${lines.join('\n')}
 
 Run "1mcp <command> --help" for the options of a command.
 `;
+}
 
 async function main(argv: string[]): Promise<number> {
   const first = argv[0];
@@ -50,13 +55,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(HELP);
+    process.stdout.write(help());
     return 0;
   }
   // No command, or options only: `serve` is the default command.
-  if (first === undefined || first.startsWith('-')) return (await GROUPS.serve!()).run(argv);
-  const group = GROUPS[first];
-  if (group) return (await group()).run(argv.slice(1));
+  if (first === undefined || first.startsWith('-')) return (await GROUPS.serve!.load()).run(argv);
+  // Own keys only: `1mcp constructor` is an unknown command, not Object's constructor.
+  const group = Object.hasOwn(GROUPS, first) ? GROUPS[first] : undefined;
+  if (group) return (await group.load()).run(argv.slice(1));
   const { nearest } = await import('./cli/nearest.ts');
   const hint = nearest(first, Object.keys(GROUPS));
   process.stderr.write(`1mcp: unknown command "${first}"${hint ? `; did you mean "1mcp ${hint}"?` : '; run "1mcp --help"'}\n`);

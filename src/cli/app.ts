@@ -2,11 +2,11 @@
  * `1mcp app list | discover`: which MCP clients are configured on this machine and which servers each
  * has. Read-only: nothing here writes a file. (consolidate/restore, which rewrite client files, come later.)
  */
-import { home } from '../config/paths.ts';
 import { OneMcpError, UsageError } from '../errors.ts';
 import { CLIENTS, clientNamed, readClient, type ClientContext, type FoundServer } from '../integrations/clients/index.ts';
 import { sameServer } from '../integrations/clients/same-server.ts';
 import { APP_NAMES, type ClientPlatform } from '../integrations/clients/shared.ts';
+import { home } from '../runtime/home.ts';
 import { commandContext } from './context.ts';
 import { nearest } from './nearest.ts';
 import { color, note, print, printJson, table } from './output.ts';

@@ -5,11 +5,11 @@
  */
 import { UsageError } from '../errors.ts';
 import { resolveConfigPaths } from '../config/paths.ts';
-import { home } from '../config/paths.ts';
 import { findProjectRc, type ProjectRc } from '../config/rc.ts';
 import { createLogger, isLogLevel } from '../log.ts';
 import { discoverServe } from '../proxy/discovery.ts';
 import { Relay } from '../proxy/relay.ts';
+import { home } from '../runtime/home.ts';
 import { LineSplitter } from '../runtime/lines.ts';
 import { VERSION } from '../version.ts';
 import { runGroup, type OptionSpec } from './program.ts';

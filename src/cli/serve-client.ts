@@ -18,10 +18,6 @@ export interface ServeTarget {
   withheld?: string;
 }
 
-export async function findServe(paths: ConfigPaths): Promise<string | undefined> {
-  return (await findServeTarget(paths))?.origin;
-}
-
 export async function findServeTarget(paths: ConfigPaths, token?: string): Promise<ServeTarget | undefined> {
   const result = await discoverServe({ pidFile: paths.pidFile, timeoutMs: 300 });
   const found = result.found as { url: string; verified?: boolean; tokenAllowed?: boolean; tokenWithheld?: string } | undefined;

@@ -7,7 +7,6 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { home } from '../config/paths.ts';
 import { ensureDir, refuseSymlink, writeFileAtomic } from '../config/safe-write.ts';
 import { readStartState } from '../config/start-state.ts';
 import { OneMcpError, UsageError } from '../errors.ts';
@@ -18,6 +17,7 @@ import { scheduledTaskXml } from '../integrations/service/schtasks.ts';
 import type { ServiceSpec } from '../integrations/service/spec.ts';
 import { systemdUnit } from '../integrations/service/systemd.ts';
 import { openLogFile, selfCommand } from '../runtime/detach.ts';
+import { home } from '../runtime/home.ts';
 import { commandContext } from './context.ts';
 import { logPathOf } from './lifecycle.ts';
 import { note, print, printJson } from './output.ts';

@@ -5,10 +5,6 @@
  * instead of adding an entry. These helpers touch only the object's own entries.
  */
 
-export function hasOwnEntry(record: object, name: string): boolean {
-  return Object.hasOwn(record, name);
-}
-
 /** The entry stored under `name`, never an inherited member. */
 export function ownEntry<T>(record: Record<string, T>, name: string): T | undefined {
   return Object.hasOwn(record, name) ? record[name] : undefined;

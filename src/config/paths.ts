@@ -1,16 +1,12 @@
 /** Where 1mcp keeps its files (SPEC §2.1). */
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { home } from '../runtime/home.ts';
 
 export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ONE_MCP_CONFIG_DIR) return resolve(env.ONE_MCP_CONFIG_DIR);
   if (process.platform === 'win32') return join(env.APPDATA ?? join(home(env), 'AppData', 'Roaming'), '1mcp');
   if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, '1mcp');
   return join(home(env), '.config', '1mcp');
-}
-
-export function home(env: NodeJS.ProcessEnv = process.env): string {
-  return env.HOME || env.USERPROFILE || homedir();
 }
 
 export interface ConfigPaths {

@@ -3,9 +3,9 @@
  * editing text, so comments, other tables and key order stay exactly as the user wrote them. Pure
  * functions over the file's text; the caller reads, backs up and writes.
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { OneMcpError } from '../errors.ts';
+import { home } from '../runtime/home.ts';
 import {
   blockCut,
   cutTail,
@@ -47,8 +47,7 @@ const WHAT = 'the Codex config';
 const rank = (key: string) => (OWNED as readonly string[]).indexOf(key);
 
 export function codexConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env.CODEX_HOME || join(env.HOME || env.USERPROFILE || homedir(), '.codex');
-  return join(home, 'config.toml');
+  return join(env.CODEX_HOME || join(home(env), '.codex'), 'config.toml');
 }
 
 /** Our entry as Codex will read it, or undefined. Throws (OneMcpError) on invalid TOML. */

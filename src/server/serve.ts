@@ -36,7 +36,7 @@ export class Serve implements AppHost {
   readonly startedAt = Date.now();
   readonly pool: Pool;
   readonly catalog: Catalog;
-  readonly router: Router;
+  private readonly router: Router;
   readonly sessions: SessionTable;
   readonly sessionDeps: SessionDeps;
   readonly presets: PresetSource;

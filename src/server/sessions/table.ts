@@ -122,10 +122,6 @@ export class SessionTable {
     return this.entries.get(id);
   }
 
-  list(): SessionEntry[] {
-    return [...this.entries.values()];
-  }
-
   /** Sessions with a call in progress (these are never evicted). */
   get busy(): number {
     let n = 0;
