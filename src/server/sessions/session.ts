@@ -272,10 +272,14 @@ export class Session {
       forwardedParams._meta = meta;
     }
     const call = this.deps.router.beginCall(backend, this, extra);
+    // One controller per call, aborted by the client's cancellation or a dropped connection
+    // (cancelRequests); cheaper than AbortSignal.any, which this runs for every call.
     const mine = new AbortController();
+    const onClientAbort = () => mine.abort(extra.signal.reason);
+    if (extra.signal.aborted) onClientAbort();
+    else extra.signal.addEventListener('abort', onClientAbort, { once: true });
     const key = String(extra.requestId);
     this.running.set(key, mine);
-    const signal = AbortSignal.any([extra.signal, mine.signal]);
     // Progress is relayed in order, and all of it before the result. A task's progress goes on after
     // the result (which created it): then as a notification of the session, not of the finished call.
     let progressSent: Promise<void> = Promise.resolve();
@@ -283,7 +287,7 @@ export class Session {
     try {
       await this.deps.instances?.whenReady(backend);
       const result = await backend.request(method, forwardedParams, {
-        signal,
+        signal: mine.signal,
         timeout,
         onprogress:
           progressToken === undefined
@@ -302,6 +306,7 @@ export class Session {
       for (const e of urlElicitationsIn(error)) this.deps.router.expectElicitation(backend, e.elicitationId, this);
       throw relayError(error, backend.name);
     } finally {
+      extra.signal.removeEventListener('abort', onClientAbort);
       this.running.delete(key);
       this.deps.router.endCall(call);
       this.touch();
