@@ -7,7 +7,7 @@
  *
  * Cases: one 20 MB event (a tools/call result) in 64 KiB chunks with LF and with CRLF line ends
  * (eventsource-parser takes a slower path once a chunk holds a CR), and 20,000 small events.
- * Figures are the median of 7 runs after 2 warm-ups; the readers take turns, with a full GC before each run.
+ * Figures are the median of 11 runs after 2 warm-ups; the readers take turns, with a full GC before each run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { readSse } from '../src/proxy/sse-parser.ts';
 
 const CHUNK = 64 * 1024;
-const RUNS = 7;
+const RUNS = 11;
 const WARMUPS = 2;
 
 interface Case {
