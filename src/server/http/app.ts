@@ -80,28 +80,28 @@ export interface AppHost extends HealthSource {
   defaultView(): ViewRef;
 }
 
-export function createApp(rt: AppHost): (request: Request) => Promise<Response> {
-  const guard = makeHostGuard(rt.options.host, () => rt.port, rt.options.externalUrl, rt.options.allowOrigins);
-  const health = healthRoutes(rt);
+export function createApp(serve: AppHost): (request: Request) => Promise<Response> {
+  const guard = makeHostGuard(serve.options.host, () => serve.port, serve.options.externalUrl, serve.options.allowOrigins);
+  const health = healthRoutes(serve);
   const bodyLimits = {
     limit: MAX_BODY_BYTES,
-    timeoutMs: rt.options.bodyTimeoutMs ?? DEFAULT_LIMITS.bodyTimeoutMs,
-    large: new Slots(rt.options.maxLargeBodies ?? DEFAULT_LIMITS.maxLargeBodies),
+    timeoutMs: serve.options.bodyTimeoutMs ?? DEFAULT_LIMITS.bodyTimeoutMs,
+    large: new Slots(serve.options.maxLargeBodies ?? DEFAULT_LIMITS.maxLargeBodies),
   };
   // A revoked or expired token ends its sessions at once, not at their next request.
-  rt.authenticator?.onInvalidated((valid) => {
-    const closed = rt.sessions.closeWhere((owner) => owner !== undefined && !valid(owner));
-    if (closed) rt.log.info(`closed ${closed} session${closed === 1 ? '' : 's'} of a revoked or expired token`);
+  serve.authenticator?.onInvalidated((valid) => {
+    const closed = serve.sessions.closeWhere((owner) => owner !== undefined && !valid(owner));
+    if (closed) serve.log.info(`closed ${closed} session${closed === 1 ? '' : 's'} of a revoked or expired token`);
   });
-  if (!isLoopbackBind(rt.options.host) && !rt.options.enableAuth) {
-    rt.log.warn(
-      `serve listens on ${rt.options.host}, beyond this machine, without --enable-auth: anyone who can reach port ${rt.port} can use every server (run tools, read files). Add --enable-auth, or bind 127.0.0.1 (docs/security.md)`,
+  if (!isLoopbackBind(serve.options.host) && !serve.options.enableAuth) {
+    serve.log.warn(
+      `serve listens on ${serve.options.host}, beyond this machine, without --enable-auth: anyone who can reach port ${serve.port} can use every server (run tools, read files). Add --enable-auth, or bind 127.0.0.1 (docs/security.md)`,
     );
   }
 
   /** The view a request asks for, narrowed to the token's tags when its token has any. */
   const viewFor = (url: URL, token?: StoredToken): ViewRef => {
-    const asked = resolveView(selectorFromQuery(url.searchParams), rt.presets, () => rt.defaultView());
+    const asked = resolveView(selectorFromQuery(url.searchParams), serve.presets, () => serve.defaultView());
     return token?.tags?.length ? narrowToTags(asked, token.tags) : asked;
   };
 
@@ -122,7 +122,7 @@ export function createApp(rt: AppHost): (request: Request) => Promise<Response> 
 
   /** A place for a new session of this token, or the 503 that says there is none. */
   const admit = (token?: StoredToken) => {
-    const admission = rt.sessions.admit(token?.hash);
+    const admission = serve.sessions.admit(token?.hash);
     if (typeof admission === 'string') return { response: rpcError(503, -32000, `Service Unavailable: ${admission}`, { 'retry-after': '5' }) };
     return { admission };
   };
@@ -139,7 +139,7 @@ export function createApp(rt: AppHost): (request: Request) => Promise<Response> 
       parsedBody = parsed.body;
     }
     if (sessionId) {
-      const entry = rt.sessions.get(sessionId);
+      const entry = serve.sessions.get(sessionId);
       if (!entry || entry.kind !== 'streamable-http') return rpcError(404, -32001, 'Session not found: initialize a new session');
       if (entry.session.owner !== token?.hash) return rpcError(403, -32000, 'This session belongs to another token');
       entry.session.lastActive = Date.now();
@@ -156,16 +156,16 @@ export function createApp(rt: AppHost): (request: Request) => Promise<Response> 
     const place = admit(token);
     if (place.response) return place.response;
     try {
-      const session = new Session(viewRef, rt.sessionDeps, paginationAsked(url));
+      const session = new Session(viewRef, serve.sessionDeps, paginationAsked(url));
       // Bound to the token's hash: a new token that reuses a revoked one's name is a stranger here.
       session.owner = token?.hash;
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         onsessioninitialized: (id) => {
           session.id = id;
-          rt.sessions.add(id, { kind: 'streamable-http', session, transport });
+          serve.sessions.add(id, { kind: 'streamable-http', session, transport });
         },
-        onsessionclosed: (id) => void rt.sessions.close(id),
+        onsessionclosed: (id) => void serve.sessions.close(id),
         maxRequestBodySize: MAX_BODY_BYTES,
       });
       await session.connect(transport);
@@ -183,10 +183,10 @@ export function createApp(rt: AppHost): (request: Request) => Promise<Response> 
     if (place.response) return place.response;
     try {
       const transport = new WebSseServerTransport();
-      const session = new Session(viewRef, rt.sessionDeps, paginationAsked(url));
+      const session = new Session(viewRef, serve.sessionDeps, paginationAsked(url));
       session.owner = token?.hash;
       session.id = transport.sessionId;
-      rt.sessions.add(transport.sessionId, { kind: 'sse', session, transport });
+      serve.sessions.add(transport.sessionId, { kind: 'sse', session, transport });
       await session.connect(transport);
       return transport.response('/messages');
     } finally {
@@ -197,7 +197,7 @@ export function createApp(rt: AppHost): (request: Request) => Promise<Response> 
   async function handleMessages(request: Request, url: URL, token?: StoredToken): Promise<Response> {
     if (request.method !== 'POST') return rpcError(405, -32000, 'Method not allowed', { allow: 'POST' });
     const id = url.searchParams.get('sessionId') ?? '';
-    const entry = rt.sessions.get(id);
+    const entry = serve.sessions.get(id);
     if (!entry || entry.kind !== 'sse') return rpcError(404, -32001, 'Session not found: open a new /sse stream');
     if (entry.session.owner !== token?.hash) return rpcError(403, -32000, 'This session belongs to another token');
     const parsed = await parseBody(request);
@@ -223,7 +223,7 @@ export function createApp(rt: AppHost): (request: Request) => Promise<Response> 
     if (path.includes('%') && !decodes(path)) return text(`Bad Request: the path ${path} has malformed percent-encoding`, 400);
     const blocked = guard(request);
     if (blocked) return text(blocked, 403);
-    const auth = rt.authenticator?.check(request, path) ?? {};
+    const auth = serve.authenticator?.check(request, path) ?? {};
     if (auth.response) return auth.response;
     try {
       if (path === '/mcp') return await handleMcp(request, url, auth.token);
@@ -238,7 +238,7 @@ export function createApp(rt: AppHost): (request: Request) => Promise<Response> 
       return text(`Not found: ${path}. MCP clients connect to /mcp`, 404);
     } catch (error) {
       const response = errorResponse(error, path === '/mcp' || path === '/messages' ? 'json-rpc' : 'text');
-      if (response.status >= 500) rt.log.error(`${request.method} ${path}: ${(error as Error)?.stack ?? error}`);
+      if (response.status >= 500) serve.log.error(`${request.method} ${path}: ${(error as Error)?.stack ?? error}`);
       return response;
     }
   };
