@@ -10,6 +10,7 @@ import type { ServerConfig } from '../config/mcp-schema.ts';
 import { VERSION } from '../version.ts';
 import { childEnv } from './child-env.ts';
 import { keepErrorData } from './error-data.ts';
+import { LazyJsonSchemaValidator } from './lazy-validator.ts';
 import type { StderrRing } from './stderr-ring.ts';
 import { ChildStdioTransport } from './stdio-transport.ts';
 
@@ -33,7 +34,7 @@ export const ANNOUNCED_CLIENT_CAPABILITIES = {
 };
 
 export function newClient(): Client {
-  return new Client({ name: '1mcp', version: VERSION }, { capabilities: ANNOUNCED_CLIENT_CAPABILITIES });
+  return new Client({ name: '1mcp', version: VERSION }, { capabilities: ANNOUNCED_CLIENT_CAPABILITIES, jsonSchemaValidator: new LazyJsonSchemaValidator() });
 }
 
 function makeTransport(config: ServerConfig, stderr: StderrRing, kind: 'stdio' | 'http' | 'sse'): Transport {

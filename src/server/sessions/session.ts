@@ -27,6 +27,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend } from '../../backends/backend.ts';
 import { ownerOf, type SessionInstances } from '../../backends/instances.ts';
+import { LazyJsonSchemaValidator } from '../../backends/lazy-validator.ts';
 import type { ListKind } from '../../backends/types.ts';
 import type { Catalog, Route } from '../../catalog/catalog.ts';
 import type { View, ViewRef } from '../../catalog/view.ts';
@@ -103,6 +104,8 @@ export class Session {
           // Lets task requests in at all; initialize tells the client only what its view's backends do.
           tasks: TASKS_CAPABILITY,
         },
+        // Built on first use: a session's Server rarely validates anything (results pass through).
+        jsonSchemaValidator: new LazyJsonSchemaValidator(),
       },
     );
     this.install();
