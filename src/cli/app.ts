@@ -1,38 +1,18 @@
 /**
- * `1mcp app list | discover`: which MCP clients are configured on this machine and which servers each
- * has. Read-only: nothing here writes a file. (consolidate/restore, which rewrite client files, come later.)
+ * `1mcp app list | discover | consolidate | restore`: which MCP clients are configured on this machine
+ * and which servers each has (read-only), and moving them behind 1mcp and back (see docs/clients.md).
  */
-import { OneMcpError, UsageError } from '../errors.ts';
-import { CLIENTS, clientNamed, readClient, type ClientContext, type FoundServer } from '../integrations/clients/index.ts';
+import { consolidate, restore } from './app-consolidate.ts';
+import { CLIENTS, readClient, type FoundServer } from '../integrations/clients/index.ts';
+import { chosenClients, clientContext } from './app-clients.ts';
 import { sameServer } from '../integrations/clients/same-server.ts';
-import { APP_NAMES, type ClientPlatform } from '../integrations/clients/shared.ts';
-import { home } from '../runtime/home.ts';
+import { APP_NAMES } from '../integrations/clients/shared.ts';
 import { commandContext } from './context.ts';
-import { nearest } from './nearest.ts';
 import { color, note, print, printJson, table } from './output.ts';
 import { runGroup, type OptionSpec } from './program.ts';
 
 const JSON_OPTION: OptionSpec = { flags: '--json', description: 'Machine-readable output', env: false };
 const PLATFORM: OptionSpec = { flags: '--platform <os>', description: "Whose paths to use: linux, darwin or win32 (default: this machine's)", env: false };
-
-function clientContext(options: Record<string, any>): ClientContext {
-  const platform = options.platform ?? process.platform;
-  if (platform !== 'linux' && platform !== 'darwin' && platform !== 'win32') {
-    throw new UsageError(options.platform ? `--platform must be linux, darwin or win32 (got "${platform}")` : `client locations are known for linux, darwin and win32, not ${platform}; pass --platform`);
-  }
-  return { platform: platform as ClientPlatform, home: home(), env: process.env, cwd: process.cwd() };
-}
-
-/** The clients named on the command line (all when none), each checked. */
-function chosenClients(names: string[]) {
-  if (names.length === 0) return CLIENTS;
-  return names.map((name) => {
-    const client = clientNamed(name);
-    if (client) return client;
-    const hint = nearest(name, [...APP_NAMES]);
-    throw new UsageError(`unknown app "${name}"${hint ? `; did you mean "${hint}"?` : ''} (known: ${APP_NAMES.join(', ')})`);
-  });
-}
 
 async function list(_args: string[], options: Record<string, any>): Promise<number> {
   commandContext(options);
@@ -86,12 +66,6 @@ async function discover(names: string[], options: Record<string, any>): Promise<
   return 0;
 }
 
-function notYet(what: string) {
-  return () => {
-    throw new OneMcpError(`"1mcp app ${what}" is not available yet; "1mcp app discover" shows what each client has, and "1mcp setup codex" connects Codex`);
-  };
-}
-
 export function run(argv: string[]): Promise<number> {
   return runGroup('1mcp app', argv, [
     { name: 'list', description: 'The MCP clients 1mcp knows, where their config lives on this OS, and whether it was found', options: [PLATFORM, JSON_OPTION], action: list },
@@ -102,7 +76,31 @@ export function run(argv: string[]): Promise<number> {
       options: [PLATFORM, JSON_OPTION],
       action: discover,
     },
-    { name: 'consolidate [...apps]', description: 'Not available yet', allowUnknownOptions: true, action: notYet('consolidate') },
-    { name: 'restore [...apps]', description: 'Not available yet', allowUnknownOptions: true, action: notYet('restore') },
+    {
+      name: 'consolidate [...apps]',
+      description: "Move the apps' servers into mcp.json and point each app at 1mcp instead",
+      help: `Apps: ${APP_NAMES.join(', ')}. Servers are imported tagged with the app's name; the app's files keep everything else byte for byte; "1mcp app restore <app>" undoes it.`,
+      options: [
+        { flags: '--all', description: 'Every app whose configuration is found', env: false },
+        { flags: '--dry-run', description: 'Show the changes as a diff; change nothing', env: false },
+        { flags: '--yes', description: 'Do not ask for confirmation', env: false },
+        { flags: '--http', description: "Point apps that connect by URL at serve's /mcp instead of starting the stdio proxy", env: false },
+        PLATFORM,
+        JSON_OPTION,
+      ],
+      action: consolidate,
+    },
+    {
+      name: 'restore [...apps]',
+      description: "Put the apps' files back exactly as they were before consolidate",
+      options: [
+        { flags: '--all', description: 'Every app that was consolidated', env: false },
+        { flags: '--remove-imported', description: "Also take the servers consolidate imported out of mcp.json (kept while another app's tag is on them)", env: false },
+        { flags: '--force', description: 'Restore even a file changed after consolidate (it is backed up first)', env: false },
+        { flags: '--yes', description: 'Do not ask for confirmation', env: false },
+        JSON_OPTION,
+      ],
+      action: restore,
+    },
   ]);
 }

@@ -1,21 +1,18 @@
 /**
- * `1mcp setup codex` (SPEC §1.6): put 1mcp into Codex's config.toml, editing the text so that
- * everything else in the file stays byte for byte; backup first; idempotent.
+ * `1mcp setup codex`: put 1mcp into Codex's config.toml, editing the text so that everything else in
+ * the file stays byte for byte; backup first; idempotent. The entry-writing half of
+ * `1mcp app consolidate codex` (same entry), without importing Codex's other servers.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { updateFile } from '../config/safe-write.ts';
 import { codexConfigPath, codexServerEntry, removeCodexServer, upsertCodexServer } from '../integrations/codex.ts';
-import { selfLaunch } from '../runtime/self.ts';
-import { PACKAGE_NAME, VERSION } from '../version.ts';
 import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
 import { runGroup } from './program.ts';
-import { discoverServe } from '../proxy/discovery.ts';
-import { OneMcpError, UsageError } from '../errors.ts';
-
-/** Codex waits this long for a stdio server to start; we ask for it only if the user set nothing. */
-const STARTUP_TIMEOUT_SEC = 30;
+import { UsageError } from '../errors.ts';
+import { codexProxyEntry, selfProxyTarget } from '../integrations/clients/rewrite.ts';
+import { verifiedServeOrigin } from './serve-origin.ts';
 
 async function setup([client]: string[], options: Record<string, any>): Promise<number> {
   if (options.list) return listClients(options);
@@ -26,14 +23,9 @@ async function setup([client]: string[], options: Record<string, any>): Promise<
   const name: string = options.name ?? '1mcp';
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new UsageError(`--name must be letters, digits, '_' or '-' (got "${name}")`);
   const file = codexConfigPath();
-  let entry: Parameters<typeof upsertCodexServer>[2];
-  if (options.http) {
-    const origin = await verifiedServeOrigin(paths.pidFile, paths.dir);
-    entry = { url: `${origin}/mcp`, startup_timeout_sec: STARTUP_TIMEOUT_SEC, ...(options.tokenEnv ? { bearer_token_env_var: options.tokenEnv } : {}) };
-  } else {
-    const self = selfLaunch(PACKAGE_NAME, VERSION);
-    entry = { command: self.command, args: [...self.args, 'proxy'], startup_timeout_sec: STARTUP_TIMEOUT_SEC };
-  }
+  // The same entry "app consolidate codex" writes; setup only writes it, it imports nothing.
+  const target = options.http ? { kind: 'http' as const, url: `${await verifiedServeOrigin(paths.pidFile, paths.dir)}/mcp` } : selfProxyTarget();
+  const entry = codexProxyEntry(target, options.tokenEnv);
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const edit = (text: string) => (options.remove ? removeCodexServer(text, name) : upsertCodexServer(text, name, entry));
   if (options.dryRun) {
@@ -54,31 +46,6 @@ async function setup([client]: string[], options: Record<string, any>): Promise<
   if (result.backup) note(color.dim(`Previous version saved as ${result.backup}.`));
   if (!options.remove && !options.http) note(`Keep "1mcp serve" running: the proxy Codex starts connects to it.`);
   return 0;
-}
-
-/**
- * The serve Codex should talk to directly. Only a serve that proved it is this config dir's (or none
- * at all: then the default address) — never something that merely answers on a probed port, since
- * Codex would send it every call and its bearer token.
- */
-async function verifiedServeOrigin(pidFile: string, configDir: string): Promise<string> {
-  const result = await discoverServe({ pidFile, configDir, timeoutMs: 500 });
-  if (result.found?.verified) return new URL(result.found.url).origin;
-  if (result.found) {
-    throw new OneMcpError(
-      `${result.found.url} answers like 1mcp but did not prove it is the serve of ${configDir}; not writing it into Codex's config. Start your own serve with this config dir and run this again, or use the stdio proxy (setup codex without --http)`,
-    );
-  }
-  const fallback = 'http://127.0.0.1:3050';
-  const occupied = await fetch(`${fallback}/health`, { signal: AbortSignal.timeout(500), redirect: 'manual' }).then(
-    (r) => (void r.body?.cancel().catch(() => {}), true),
-    () => false,
-  );
-  if (occupied) {
-    throw new OneMcpError(`no serve of ${configDir} is running, and something else answers at ${fallback}; not writing that address into Codex's config. Start "1mcp serve" and run this again`);
-  }
-  note(color.dim(`No running serve found; writing the default address ${fallback}/mcp.`));
-  return fallback;
 }
 
 function listClients(options: Record<string, any>): number {

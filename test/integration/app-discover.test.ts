@@ -250,7 +250,8 @@ test('a broken file is reported and the other clients are still read; bad names 
   expect(await app('linux', 'discover', 'cursr')).toMatchObject({ code: 2, stderr: `1mcp: unknown app "cursr"; did you mean "cursor"? (known: codex, claude-code, claude-desktop, cursor, vscode, windsurf, gemini, cline, zed)\n` });
   const bad = await runCli(['app', 'list', '--platform', 'bsd'], { cwd: project, env: { HOME: home } });
   expect(bad).toMatchObject({ code: 2, stderr: '1mcp: --platform must be linux, darwin or win32 (got "bsd")\n' });
-  const later = await app('linux', 'consolidate', 'codex');
-  expect(later.code).toBe(1);
-  expect(later.stderr).toContain('"1mcp app consolidate" is not available yet');
+  // Consolidating the client whose file is broken is refused (test/integration/app-consolidate.test.ts has the rest).
+  const refused = await app('linux', 'consolidate', 'claude-desktop', '--yes');
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('fix that file (or leave claude-desktop out) and try again — nothing was changed');
 }, 30_000);

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isOneMcpError } from '../../errors.ts';
+import { selfLaunch } from '../../runtime/self.ts';
+import { PACKAGE_NAME, VERSION } from '../../version.ts';
 import { claudeCode } from './claude-code.ts';
 import { claudeDesktop } from './claude-desktop.ts';
 import { cline } from './cline.ts';
@@ -28,6 +30,8 @@ export interface FileReport extends ConfigFile {
   hasOneMcp: boolean;
   /** Why the file could not be read (it exists but is not valid, or cannot be opened). */
   error?: string;
+  /** The file's text as read (when it was found and read), for edits that must start from it. */
+  text?: string;
 }
 
 /** Read every config file of a client; a missing file is "not found", a broken one is reported, never fatal. */
@@ -43,7 +47,7 @@ export function readClient(client: ClientDef, ctx: ClientContext): FileReport[] 
     }
     try {
       const servers = client.read(text, file);
-      return { ...file, found: true, servers, hasOneMcp: servers.map(markSelf).some(Boolean) };
+      return { ...file, found: true, servers, hasOneMcp: servers.map(markSelf).some(Boolean), text };
     } catch (e) {
       if (isOneMcpError(e)) return { ...file, found: true, servers: [], hasOneMcp: false, error: e.message };
       throw e;
@@ -53,11 +57,22 @@ export function readClient(client: ClientDef, ctx: ClientContext): FileReport[] 
 
 /** The entry `1mcp setup` (or consolidate) wrote is 1mcp itself, not a server to import: noted, and true. */
 function markSelf(server: FoundServer): boolean {
-  const { command, args } = server.entry as { command?: string; args?: string[] };
-  const runsProxy = Array.isArray(args) && args.at(-1) === 'proxy';
-  const isUs = typeof command === 'string' && (/(^|[\\/])1mcp(\.exe)?$/i.test(command) || (command === 'npx' && (args ?? []).some((a) => /1mcp/i.test(a))));
-  if (runsProxy && isUs) server.notes.unshift('this is 1mcp itself (its proxy), not a server to import');
-  return runsProxy && isUs;
+  const self = isOneMcpEntry(server.entry);
+  if (self) server.notes.unshift('this is 1mcp itself (its proxy), not a server to import');
+  return self;
+}
+
+/**
+ * Whether an entry runs 1mcp's proxy: a `1mcp` binary, `npx … 1mcp… proxy`, or exactly what this
+ * program would write for itself (under Node or from source the command is the runtime, not `1mcp`).
+ */
+export function isOneMcpEntry(entry: Record<string, unknown>): boolean {
+  const { command, args } = entry as { command?: unknown; args?: unknown };
+  if (typeof command !== 'string' || !Array.isArray(args) || args.at(-1) !== 'proxy') return false;
+  if (/(^|[\\/])1mcp(\.exe)?$/i.test(command)) return true;
+  if (command === 'npx' && args.some((a) => typeof a === 'string' && /1mcp/i.test(a))) return true;
+  const self = selfLaunch(PACKAGE_NAME, VERSION);
+  return command === self.command && args.length === self.args.length + 1 && self.args.every((a, i) => args[i] === a);
 }
 
 export type { AppName, ClientContext, ClientDef, FoundServer };
