@@ -11,6 +11,8 @@ import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
 import { runGroup } from './program.ts';
 import { UsageError } from '../errors.ts';
+import { codex } from '../integrations/clients/codex.ts';
+import { isOneMcpEntry } from '../integrations/clients/index.ts';
 import { codexProxyEntry, selfProxyTarget } from '../integrations/clients/rewrite.ts';
 import { verifiedServeOrigin } from './serve-origin.ts';
 
@@ -45,7 +47,20 @@ async function setup([client]: string[], options: Record<string, any>): Promise<
   print(options.remove ? `Removed [mcp_servers.${name}] from ${file}.` : `Codex now starts 1mcp as [mcp_servers.${name}] (${file}).`);
   if (result.backup) note(color.dim(`Previous version saved as ${result.backup}.`));
   if (!options.remove && !options.http) note(`Keep "1mcp serve" running: the proxy Codex starts connects to it.`);
+  if (!options.remove) hintConsolidate(file, name);
   return 0;
+}
+
+/** setup only adds 1mcp; Codex's own servers stay where they are unless moved with consolidate. */
+function hintConsolidate(file: string, name: string): void {
+  let others: string[] = [];
+  try {
+    const servers = codex.read(readFileSync(file, 'utf8'), { app: 'codex', path: file, scope: 'user' });
+    others = servers.filter((s) => s.name !== name && !isOneMcpEntry(s.entry)).map((s) => s.name);
+  } catch {
+    return;
+  }
+  if (others.length > 0) note(`Codex still starts its own servers too (${others.join(', ')}); "1mcp app consolidate codex" moves them into 1mcp.`);
 }
 
 function listClients(options: Record<string, any>): number {

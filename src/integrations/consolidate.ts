@@ -88,6 +88,7 @@ export function importServers(raw: RawMcpFile, found: FoundServer[]): ImportOutc
   return found.map((server) => {
     const base = safeName(server.name);
     const notes = [...server.notes];
+    if (base !== server.name) notes.push(`"${server.name}" is not a valid mcp.json name (letters, digits, '_' or '-', at most 50); named "${base}"`);
     if (Object.keys(server.extra).length > 0) notes.push(`client-only fields kept under "clientFields": ${Object.keys(server.extra).join(', ')}`);
     const names = Object.keys(servers);
     const same = [base, ...names].find((n) => {

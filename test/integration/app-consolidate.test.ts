@@ -9,6 +9,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join } from 'node:path';
 import { parseJsonText } from '../../src/config/json-text.ts';
 import { runCli } from '../helpers/cli.ts';
+import { fixtureCommand } from '../helpers/fixture.ts';
+import { connectHttp, textOf } from '../helpers/mcp-client.ts';
+import { waitFor } from '../helpers/processes.ts';
+import { startServe } from '../helpers/serve.ts';
 import { makeTempDir, type TempDir } from '../helpers/tmp.ts';
 
 type Platform = 'linux' | 'darwin' | 'win32';
@@ -357,4 +361,49 @@ test('restore refuses to overwrite a file edited after consolidate unless --forc
   expect(broken.code).toBe(1);
   expect(broken.stderr).toMatch(/^1mcp: windsurf: .*mcp_config\.json: invalid JSON: .*; fix that file \(or leave windsurf out\) and try again — nothing was changed\n$/);
   expect(read(cursor)).toBe(original);
+}, 30_000);
+
+test('--http: apps that connect by URL get the running serve\'s /mcp (Claude Desktop keeps the proxy); the running serve picks up the imported server and calls its tool', async () => {
+  const serve = await startServe({ mcpServers: {} }, { dir: configDir });
+  try {
+    const math = fixtureCommand(['--name', 'math']);
+    write(join(home, '.cursor', 'mcp.json'), JSON.stringify({ mcpServers: { math } }, null, 2));
+    write(join(home, '.config', 'Claude', 'claude_desktop_config.json'), JSON.stringify({ mcpServers: { math } }, null, 2));
+    write(join(home, '.gemini', 'settings.json'), '{}\n');
+    const done = await app('linux', 'consolidate', 'cursor', 'claude-desktop', 'gemini', '--http', '--yes');
+    expect(done.code).toBe(0);
+    expect(done.stderr).toContain('claude-desktop: Claude Desktop only starts stdio servers, so it gets the proxy, not the URL');
+    const url = `${serve.origin}/mcp`;
+    expect(JSON.parse(read(join(home, '.cursor', 'mcp.json')))).toEqual({ mcpServers: { '1mcp': { url } } });
+    expect(JSON.parse(read(join(home, '.gemini', 'settings.json')))).toEqual({ mcpServers: { '1mcp': { httpUrl: url } } });
+    expect(JSON.parse(read(join(home, '.config', 'Claude', 'claude_desktop_config.json'))).mcpServers['1mcp'].args.at(-1)).toBe('proxy');
+    expect(mcpServers()).toEqual({ math: { ...math, tags: ['cursor', 'claude-desktop'] } });
+    // serve reloads mcp.json: the server that was the clients' own now answers through it.
+    const client = await connectHttp(serve.url);
+    try {
+      await waitFor(async () => (await client.listTools()).tools.some((t) => t.name === 'math_1mcp_add'), { what: 'the imported server in serve' });
+      expect(textOf(await client.callTool({ name: 'math_1mcp_add', arguments: { a: 1, b: 2 } }))).toBe('3');
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await serve.stop();
+  }
+}, 30_000);
+
+test('setup codex writes the same entry as consolidate codex (and points at consolidate for the servers it leaves); consolidate then only moves the servers', async () => {
+  const config = join(home, '.codex', 'config.toml');
+  write(config, 'model = "gpt-5"\n\n[mcp_servers.memory]\ncommand = "npx"\nargs = ["-y", "@modelcontextprotocol/server-memory"]\n');
+  const env = { HOME: home, CODEX_HOME: undefined, USERPROFILE: undefined };
+  const setup = await runCli(['setup', 'codex', '--config-dir', configDir], { cwd: project, env });
+  expect(setup.code).toBe(0);
+  expect(setup.stderr).toContain('Codex still starts its own servers too (memory); "1mcp app consolidate codex" moves them into 1mcp.');
+  const afterSetup = read(config);
+  expect((await app('linux', 'consolidate', 'codex', '--yes')).code).toBe(0);
+  const start = afterSetup.indexOf('[mcp_servers.memory]');
+  const end = afterSetup.indexOf('[mcp_servers.1mcp]');
+  expect(read(config)).toBe(afterSetup.slice(0, start) + afterSetup.slice(end));
+  expect(Object.keys(mcpServers())).toEqual(['memory']);
+  expect((await restore('codex')).code).toBe(0);
+  expect(read(config)).toBe(afterSetup);
 }, 30_000);
