@@ -42,7 +42,7 @@ export async function consolidate(names: string[], options: Record<string, any>)
   const { paths } = commandContext(options);
   const ctx = clientContext(options);
   const clients = options.all ? CLIENTS : chosenClients(names);
-  const stdio = selfProxyTarget();
+  const stdio = selfProxyTarget(paths.dir);
   let http: ProxyTarget | undefined;
   if (options.http) http = { kind: 'http', url: `${await verifiedServeOrigin(paths.pidFile, paths.dir)}/mcp` };
   const plan = planConsolidate(clients, {

@@ -26,7 +26,7 @@ async function setup([client]: string[], options: Record<string, any>): Promise<
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new UsageError(`--name must be letters, digits, '_' or '-' (got "${name}")`);
   const file = codexConfigPath();
   // The same entry "app consolidate codex" writes; setup only writes it, it imports nothing.
-  const target = options.http ? { kind: 'http' as const, url: `${await verifiedServeOrigin(paths.pidFile, paths.dir)}/mcp` } : selfProxyTarget();
+  const target = options.http ? { kind: 'http' as const, url: `${await verifiedServeOrigin(paths.pidFile, paths.dir)}/mcp` } : selfProxyTarget(paths.dir);
   const entry = codexProxyEntry(target, options.tokenEnv);
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const edit = (text: string) => (options.remove ? removeCodexServer(text, name) : upsertCodexServer(text, name, entry));

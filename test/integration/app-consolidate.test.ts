@@ -10,8 +10,8 @@ import { dirname, join } from 'node:path';
 import { parseJsonText } from '../../src/config/json-text.ts';
 import { runCli } from '../helpers/cli.ts';
 import { fixtureCommand } from '../helpers/fixture.ts';
-import { connectHttp, textOf } from '../helpers/mcp-client.ts';
-import { waitFor } from '../helpers/processes.ts';
+import { connectHttp, connectStdio, stdioPid, textOf } from '../helpers/mcp-client.ts';
+import { isAlive, waitFor } from '../helpers/processes.ts';
 import { startServe } from '../helpers/serve.ts';
 import { makeTempDir, type TempDir } from '../helpers/tmp.ts';
 
@@ -227,7 +227,7 @@ for (const platform of ['linux', 'darwin', 'win32'] as const) {
     );
     for (const s of after.servers.filter((s) => s.name === '1mcp')) {
       expect(s.notes[0]).toBe('this is 1mcp itself (its proxy), not a server to import');
-      expect(s.entry.args.at(-1)).toBe('proxy');
+      expect(s.entry.args.slice(-3)).toEqual(['proxy', '--config-dir', configDir]); // not the config dir HOME implies
       expect(s.file).not.toContain(project); // the entry goes into the user file
     }
     const codex = read(p.codex);
@@ -376,7 +376,8 @@ test('--http: apps that connect by URL get the running serve\'s /mcp (Claude Des
     const url = `${serve.origin}/mcp`;
     expect(JSON.parse(read(join(home, '.cursor', 'mcp.json')))).toEqual({ mcpServers: { '1mcp': { url } } });
     expect(JSON.parse(read(join(home, '.gemini', 'settings.json')))).toEqual({ mcpServers: { '1mcp': { httpUrl: url } } });
-    expect(JSON.parse(read(join(home, '.config', 'Claude', 'claude_desktop_config.json'))).mcpServers['1mcp'].args.at(-1)).toBe('proxy');
+    const desktop = JSON.parse(read(join(home, '.config', 'Claude', 'claude_desktop_config.json'))).mcpServers['1mcp'];
+    expect(desktop.args.slice(-3)).toEqual(['proxy', '--config-dir', configDir]);
     expect(mcpServers()).toEqual({ math: { ...math, tags: ['cursor', 'claude-desktop'] } });
     // serve reloads mcp.json: the server that was the clients' own now answers through it.
     const client = await connectHttp(serve.url);
@@ -386,6 +387,16 @@ test('--http: apps that connect by URL get the running serve\'s /mcp (Claude Des
     } finally {
       await client.close();
     }
+    // The proxy entry as Claude Desktop would start it, with little more than HOME (whose default config
+    // dir is not this one): it finds this serve through --config-dir and reaches the same tool.
+    const proxy = await connectStdio(desktop.command, desktop.args, { env: { HOME: home }, cwd: project });
+    const proxyPid = stdioPid(proxy);
+    try {
+      expect(textOf(await proxy.callTool({ name: 'math_1mcp_add', arguments: { a: 2, b: 2 } }))).toBe('4');
+    } finally {
+      await proxy.close();
+    }
+    await waitFor(() => !isAlive(proxyPid), { what: 'the proxy to exit' });
   } finally {
     await serve.stop();
   }

@@ -42,7 +42,8 @@ test('updates only its own table, keeps a backup, changes nothing on a second ru
   expect(first.code).toBe(0);
   const after = readFileSync(configFile(), 'utf8');
   const doc = parse(after) as any;
-  expect(doc.mcp_servers['1mcp'].args.at(-1)).toBe('proxy');
+  // Not the config dir HOME implies, so the proxy is told which one (a client starts it with little environment).
+  expect(doc.mcp_servers['1mcp'].args.slice(-3)).toEqual(['proxy', '--config-dir', configDir]);
   expect(doc.mcp_servers['1mcp'].command).not.toBe('/stale/1mcp');
   expect(doc.mcp_servers['1mcp'].tool_timeout_sec).toBe(120);
   expect(doc.mcp_servers['1mcp'].startup_timeout_sec).toBe(30);

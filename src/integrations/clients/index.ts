@@ -63,16 +63,20 @@ function markSelf(server: FoundServer): boolean {
 }
 
 /**
- * Whether an entry runs 1mcp's proxy: a `1mcp` binary, `npx … 1mcp… proxy`, or exactly what this
- * program would write for itself (under Node or from source the command is the runtime, not `1mcp`).
+ * Whether an entry runs 1mcp's proxy (`… proxy`, or `… proxy --config-dir <dir>`): a `1mcp` binary,
+ * `npx … 1mcp… proxy`, or exactly what this program would write for itself (under Node or from source
+ * the command is the runtime, not `1mcp`).
  */
 export function isOneMcpEntry(entry: Record<string, unknown>): boolean {
   const { command, args } = entry as { command?: unknown; args?: unknown };
-  if (typeof command !== 'string' || !Array.isArray(args) || args.at(-1) !== 'proxy') return false;
+  if (typeof command !== 'string' || !Array.isArray(args)) return false;
+  const at = args.lastIndexOf('proxy');
+  const tail = args.slice(at + 1);
+  if (at < 0 || !(tail.length === 0 || (tail.length === 2 && tail[0] === '--config-dir'))) return false;
   if (/(^|[\\/])1mcp(\.exe)?$/i.test(command)) return true;
   if (command === 'npx' && args.some((a) => typeof a === 'string' && /1mcp/i.test(a))) return true;
   const self = selfLaunch(PACKAGE_NAME, VERSION);
-  return command === self.command && args.length === self.args.length + 1 && self.args.every((a, i) => args[i] === a);
+  return command === self.command && at === self.args.length && self.args.every((a, i) => args[i] === a);
 }
 
 export type { AppName, ClientContext, ClientDef, FoundServer };

@@ -3,7 +3,9 @@
  * one entry that starts 1mcp goes in. Only those members change; comments, order, unknown keys and
  * line endings stay as they were, and every result is re-parsed and compared before it is returned.
  */
+import { resolve } from 'node:path';
 import { editJsonText } from '../../config/jsonc-edit.ts';
+import { defaultConfigDir } from '../../config/paths.ts';
 import { OneMcpError } from '../../errors.ts';
 import { selfLaunch } from '../../runtime/self.ts';
 import { PACKAGE_NAME, VERSION } from '../../version.ts';
@@ -21,10 +23,15 @@ export type ProxyTarget = { kind: 'stdio'; command: string; args: string[] } | {
 /**
  * The stdio proxy of this very program: the compiled binary's absolute path, `npx -y <package>@<version>`
  * when run from the npm package, or the runtime and script when run from source; then `proxy`.
+ * A client starts it with an environment of its own (Codex keeps little more than HOME), where only the
+ * config dir that HOME implies can be found; any other config dir is named with --config-dir.
  */
-export function selfProxyTarget(): ProxyTarget {
+export function selfProxyTarget(configDir?: string): ProxyTarget {
   const self = selfLaunch(PACKAGE_NAME, VERSION);
-  return { kind: 'stdio', command: self.command, args: [...self.args, 'proxy'] };
+  const { HOME, USERPROFILE, APPDATA } = process.env;
+  const implied = defaultConfigDir({ HOME, USERPROFILE, APPDATA });
+  const named = configDir !== undefined && resolve(configDir) !== implied ? ['--config-dir', resolve(configDir)] : [];
+  return { kind: 'stdio', command: self.command, args: [...self.args, 'proxy', ...named] };
 }
 
 /** Where each JSON client keeps its servers. */
