@@ -5,10 +5,11 @@
  * everything else byte for byte (comments, CRLF, unknown keys), then restored byte for byte.
  */
 import { afterEach, beforeEach, expect, test } from 'bun:test';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseJsonText } from '../../src/config/json-text.ts';
-import { runCli } from '../helpers/cli.ts';
+import { cliCommand, runCli } from '../helpers/cli.ts';
 import { fixtureCommand } from '../helpers/fixture.ts';
 import { connectHttp, connectStdio, stdioPid, textOf } from '../helpers/mcp-client.ts';
 import { isAlive, waitFor } from '../helpers/processes.ts';
@@ -417,4 +418,32 @@ test('setup codex writes the same entry as consolidate codex (and points at cons
   expect(Object.keys(mcpServers())).toEqual(['memory']);
   expect((await restore('codex')).code).toBe(0);
   expect(read(config)).toBe(afterSetup);
+}, 30_000);
+
+// On a terminal consolidate asks first; `script` gives the CLI a real pseudo-terminal.
+test.skipIf(!existsSync('/usr/bin/script'))('on a terminal it asks: "n" changes nothing, "y" goes ahead', async () => {
+  const cursor = join(home, '.cursor', 'mcp.json');
+  const original = JSON.stringify({ mcpServers: { linear: { url: 'https://mcp.linear.app/mcp' } } }, null, 2);
+  write(cursor, original);
+  const onTerminal = (answer: string) => {
+    const command = [...cliCommand(), 'app', 'consolidate', 'cursor', '--platform', 'linux', '--config-dir', configDir].map((a) => `'${a}'`).join(' ');
+    return new Promise<{ code: number; out: string }>((resolve, reject) => {
+      const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { cwd: project, env: { ...process.env, HOME: home, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, out }));
+      child.stdin.end(`${answer}\n`);
+    });
+  };
+  const declined = await onTerminal('n');
+  expect(declined.out).toContain('Consolidate cursor? [y/N]');
+  expect(declined.out).toContain('Nothing changed.');
+  expect(declined.code).toBe(1);
+  expect(read(cursor)).toBe(original);
+  expect(existsSync(join(configDir, 'mcp.json'))).toBe(false);
+  const accepted = await onTerminal('y');
+  expect(accepted.code).toBe(0);
+  expect(Object.keys(JSON.parse(read(cursor)).mcpServers)).toEqual(['1mcp']);
+  expect(Object.keys(mcpServers())).toEqual(['linear']);
 }, 30_000);
