@@ -16,6 +16,16 @@ function lines(text: string): string[] {
 }
 
 function diffOps(a: string[], b: string[]): Op[] {
+  // Lines the same at both ends are taken as they are: an edit of a large file compares only its middle.
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const same = (lines: string[]) => lines.map((line) => ({ kind: ' ' as const, line }));
+  return [...same(a.slice(0, head)), ...middleOps(a.slice(head, a.length - tail), b.slice(head, b.length - tail)), ...same(a.slice(a.length - tail))];
+}
+
+function middleOps(a: string[], b: string[]): Op[] {
   if (a.length * b.length > MAX_CELLS) return [...a.map((line) => ({ kind: '-' as const, line })), ...b.map((line) => ({ kind: '+' as const, line }))];
   // lcs[i][j]: length of the common subsequence of a[i..] and b[j..].
   const lcs = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
