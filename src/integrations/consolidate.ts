@@ -161,12 +161,28 @@ export function planConsolidate(clients: ClientDef[], options: PlanOptions): Pla
       if (!isUser && removal.names.length === 0 && !removal.byProject) continue;
       const before = report.found ? report.text : undefined;
       const after = rewriteClientText(report, before ?? '', removal, isUser ? entry : undefined);
+      checkLeft(client, report, after, removal, isUser);
       if (after !== before) plan.files.push({ app: client.name, file: { app: report.app, path: report.path, scope: report.scope }, before, after });
     }
     if (userReport.found === false) plan.notes.push(`${client.name}: ${userFile.path} does not exist yet; it is created with the 1mcp entry`);
   }
   planImport(plan, options.paths.mcpJson);
   return plan;
+}
+
+/**
+ * The client, reading the new text as it will, finds exactly the servers meant to stay, plus 1mcp's in
+ * the file that gets it: a second check, in the client's own terms, on top of the text editor's.
+ */
+function checkLeft(client: ClientDef, report: ConfigFile & { servers: FoundServer[] }, after: string, removal: Removal, isUser: boolean): void {
+  const key = (s: { name: string; project?: string }) => `${s.project ?? ''}\u0000${s.name}`;
+  const gone = new Set([...removal.names.map((name) => key({ name })), ...Object.entries(removal.byProject ?? {}).flatMap(([project, names]) => names.map((name) => key({ name, project })))]);
+  const expected = new Set(report.servers.filter((s) => !gone.has(key(s))).map(key));
+  if (isUser) expected.add(key({ name: ONE_MCP_KEY }));
+  const left = new Set(client.read(after, report).map(key));
+  if (left.size !== expected.size || [...expected].some((k) => !left.has(k))) {
+    throw new OneMcpError(`${report.path}: the rewritten file would not hold the servers it should (1mcp and the ones not imported); nothing was changed — please report this`);
+  }
 }
 
 /** mcp.json after the import, validated the way the real edit validates it. */
