@@ -27,7 +27,7 @@ const GROUPS: Record<string, CommandGroup> = {
   stop: { usage: 'stop', about: 'Stop the background serve and its backends', load: lifecycle('stop') },
   restart: { usage: 'restart', about: 'Stop and start serve again with the same flags', load: lifecycle('restart') },
   service: { usage: 'service <sub>', about: 'Per-user service that starts serve at login: install, uninstall, status', load: () => import('./cli/service.ts') },
-  app: { usage: 'app <sub>', about: 'MCP clients on this machine and their servers: list, discover', load: () => import('./cli/app.ts') },
+  app: { usage: 'app <sub>', about: 'MCP clients on this machine and their servers: list, discover, consolidate, restore', load: () => import('./cli/app.ts') },
 };
 
 function lifecycle(name: 'start' | 'status' | 'stop' | 'restart'): CommandGroup['load'] {
