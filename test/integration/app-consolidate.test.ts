@@ -447,3 +447,20 @@ test.skipIf(!existsSync('/usr/bin/script'))('on a terminal it asks: "n" changes 
   expect(Object.keys(JSON.parse(read(cursor)).mcpServers)).toEqual(['1mcp']);
   expect(Object.keys(mcpServers())).toEqual(['linear']);
 }, 30_000);
+
+test('a client name that is not a valid mcp.json name is imported under a cleaned one, and says so', async () => {
+  const config = join(home, '.codex', 'config.toml');
+  const original = '[mcp_servers."my.server"]\ncommand = "uvx"\nargs = ["mcp-server-time"]\n\n[mcp_servers.ok]\ncommand = "uvx"\nargs = ["mcp-server-fetch"]\n';
+  write(config, original);
+  const done = await app('linux', 'consolidate', 'codex', '--yes', '--json');
+  expect(done.code).toBe(0);
+  expect(JSON.parse(done.stdout).imports.map((o: any) => [o.from, o.name, o.notes])).toEqual([
+    ['my.server', 'my-server', [`"my.server" is not a valid mcp.json name (letters, digits, '_' or '-', at most 50); named "my-server"`]],
+    ['ok', 'ok', []],
+  ]);
+  expect(Object.keys(mcpServers())).toEqual(['my-server', 'ok']);
+  expect(read(config)).not.toContain('my.server');
+  const back = await restore('codex', '--remove-imported', '--json');
+  expect(JSON.parse(back.stdout)).toEqual([{ app: 'codex', files: [{ path: config, action: 'restored', backup: expect.any(String) }], removed: ['my-server', 'ok'], untagged: [] }]);
+  expect(read(config)).toBe(original);
+}, 30_000);
