@@ -9,7 +9,6 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
-  ErrorCode,
   GetPromptRequestSchema,
   InitializeRequestSchema,
   ListPromptsRequestSchema,
@@ -334,5 +333,3 @@ export class Session {
     return this.view.includes(backend.config.tags);
   }
 }
-
-export { ErrorCode };
