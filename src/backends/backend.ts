@@ -43,6 +43,8 @@ export class Backend {
   private stableTimer?: ReturnType<typeof setTimeout>;
   private settleReady!: () => void;
   private stopped = false;
+  /** The connection attempt in progress, if any. */
+  private connecting?: { abort: AbortController; done: Promise<void> };
   private logLevel?: string;
   /** Why the transport closed (its last error), for lastError. */
   private lastCloseReason?: string;
@@ -98,14 +100,28 @@ export class Backend {
     this.hooks.onState(this);
   }
 
-  private async connectOnce(): Promise<void> {
+  /** Start a connection attempt; stop() aborts it and waits for it, so no half-started child outlives serve. */
+  private connectOnce(): Promise<void> {
+    const abort = new AbortController();
+    const attempt = this.attemptConnection(abort.signal);
+    const pending = { abort, done: attempt };
+    this.connecting = pending;
+    return attempt.finally(() => {
+      if (this.connecting === pending) this.connecting = undefined;
+    });
+  }
+
+  private async attemptConnection(signal: AbortSignal): Promise<void> {
     const generation = ++this.generation;
     this.setState(this.restarts > 0 ? 'restarting' : 'starting');
     let connection: Connection;
     try {
       const current = () => generation === this.generation;
-      connection = await connect(this.config, this.stderr, (client) =>
-        installClientHandlers(client, { backend: this, hooks: this.hooks, forwarder: this.forwarder, log: this.log, current }),
+      connection = await connect(
+        this.config,
+        this.stderr,
+        (client) => installClientHandlers(client, { backend: this, hooks: this.hooks, forwarder: this.forwarder, log: this.log, current }),
+        signal,
       );
     } catch (error) {
       if (generation !== this.generation || this.stopped) return;
@@ -233,10 +249,13 @@ export class Backend {
     this.connectedAt = undefined;
     if (this.state !== 'disabled') this.state = 'stopped';
     this.settleReady();
+    const connecting = this.connecting;
+    connecting?.abort.abort();
     if (connection) {
       await connection.client.close().catch(() => {});
       await connection.transport.close().catch(() => {});
     }
+    await connecting?.done.catch(() => {});
   }
 
   status(): BackendStatus {

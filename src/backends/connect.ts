@@ -54,14 +54,22 @@ function makeTransport(config: ServerConfig, stderr: StderrRing, kind: 'stdio' |
 }
 
 /** Connect with a deadline; `prepare` registers handlers before the handshake starts. */
-export async function connect(config: ServerConfig, stderr: StderrRing, prepare: (client: Client) => void): Promise<Connection> {
+/**
+ * `signal` aborts a connect in progress (serve stopping, the server removed): the half-started child is
+ * stopped like any other before this rejects, so nothing outlives serve.
+ */
+export async function connect(config: ServerConfig, stderr: StderrRing, prepare: (client: Client) => void, signal?: AbortSignal): Promise<Connection> {
   const attempt = async (kind: 'stdio' | 'http' | 'sse'): Promise<Connection> => {
     const client = newClient();
     prepare(client);
     const transport = makeTransport(config, stderr, kind);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`did not finish connecting within ${config.connectionTimeout} ms (connectionTimeout)`)), config.connectionTimeout);
+      onAbort = () => reject(new Error('stopped while connecting'));
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
       await Promise.race([client.connect(transport, { timeout: config.connectionTimeout }), deadline]);
@@ -73,6 +81,7 @@ export async function connect(config: ServerConfig, stderr: StderrRing, prepare:
       throw error;
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   };
   if (config.type === 'http' && config.typeInferred) {
@@ -80,7 +89,7 @@ export async function connect(config: ServerConfig, stderr: StderrRing, prepare:
       return await attempt('http');
     } catch (error) {
       const code = (error as { code?: number }).code;
-      if (typeof code === 'number' && code >= 400 && code < 500) return attempt('sse');
+      if (typeof code === 'number' && code >= 400 && code < 500 && !signal?.aborted) return attempt('sse');
       throw error;
     }
   }

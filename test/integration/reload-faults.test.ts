@@ -3,7 +3,7 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hugeText } from '../fixtures/mcp-server.ts';
 import { fixtureEntry, startHttpFixture } from '../helpers/fixture.ts';
@@ -115,6 +115,16 @@ describe('faults', () => {
     } finally {
       await serve.stop();
     }
+  });
+
+  test('serve stopped while a backend is still connecting: that backend (which ignores stdin) is stopped too', async () => {
+    // `sleep` never answers initialize and never reads stdin, so only serve's own shutdown can end it.
+    const serve = await startServe({ mcpServers: { slowpoke: { command: 'sh', args: ['-c', 'exec sleep 60'], connectionTimeout: 60_000 } } }, { waitReady: false });
+    const sleeper = await waitFor(() => serve.descendants().find((pid) => /sleep/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))), { what: 'the backend to start' });
+    expect((await status(serve, 'slowpoke')).state).toBe('starting');
+    const { exitMs } = await serve.stop(); // asserts that no descendant, the sleeper included, survived
+    expect(exitMs).toBeLessThan(5000);
+    expect(existsSync(`/proc/${sleeper}`)).toBe(false);
   });
 
   test('50 MB of stderr: memory stays bounded and serve keeps answering', async () => {
