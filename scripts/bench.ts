@@ -1,5 +1,5 @@
 /**
- * npm run bench — performance of the compiled binary next to a direct connection (SPEC §6.3, issue targets).
+ * npm run bench — performance of the compiled binary next to a direct connection (docs/design.md, issue targets).
  *   bun scripts/bench.ts [--binary dist/1mcp] [--calls 2000] [--soak <seconds>]
  * Starts `serve` with 5 stdio fixture backends of 20 tools each, measures, prints one table.
  */

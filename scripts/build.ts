@@ -1,8 +1,8 @@
 /**
- * Build everything that ships (SPEC §9):
+ * Build everything that ships (README.md):
  *   bun scripts/build.ts          host binary dist/1mcp + npm bundle dist/npm/
  *   bun scripts/build.ts --all    also dist/1mcp-<os>-<arch>[.exe] for every platform + dist/SHA256SUMS
- * Compiled binaries must not read a user's .env or bunfig.toml (FACTS.md), hence the two flags.
+ * Compiled binaries must not read a user's .env or bunfig.toml (a compiled Bun binary reads both from the working directory by default), hence the two flags.
  */
 import { $ } from 'bun';
 import { createHash } from 'node:crypto';

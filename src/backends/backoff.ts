@@ -1,4 +1,4 @@
-/** Restart delays (SPEC §7.2): restartDelay × 1, 2, 4, 8 … capped at 60 s. */
+/** Restart delays (docs/design.md): restartDelay × 1, 2, 4, 8 … capped at 60 s. */
 export const MAX_BACKOFF_MS = 60_000;
 /** Running this long without a crash forgives earlier restarts. */
 export const STABLE_AFTER_MS = 5 * 60_000;

@@ -1,6 +1,6 @@
 /**
  * Open an MCP client connection to one configured server: stdio child, Streamable HTTP, or SSE
- * (with the http → sse fallback of SPEC §2.2 when the type was only inferred), within connectionTimeout.
+ * (with the http → sse fallback of docs/configuration.md when the type was only inferred), within connectionTimeout.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';

@@ -1,5 +1,5 @@
 /**
- * What a config change means for running backends (SPEC §7.1): which to start, stop, restart, and
+ * What a config change means for running backends (docs/design.md): which to start, stop, restart, and
  * which only changed fields that views read (no restart).
  */
 import type { ServerConfig } from '../config/mcp-schema.ts';

@@ -1,4 +1,4 @@
-/** The last N lines a backend wrote to stderr (SPEC §7.2): always drained, never unbounded. */
+/** The last N lines a backend wrote to stderr (docs/design.md): always drained, never unbounded. */
 export class StderrRing {
   private lines: string[] = [];
   private partial = '';

@@ -1,5 +1,5 @@
 /**
- * The aggregated inventory (SPEC §4.2, §4.5, §4.7): exposed names for every backend's tools and
+ * The aggregated inventory (docs/protocol.md): exposed names for every backend's tools and
  * prompts, the URI → server map for resources, and per-view lists served from cache — a list
  * request never fans out to backends.
  */

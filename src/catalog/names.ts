@@ -1,5 +1,5 @@
 /**
- * Exposed names (SPEC §4.2): `<prefix>_1mcp_<name>`, always matching ^[A-Za-z0-9_-]{1,64}$ and at most
+ * Exposed names (docs/protocol.md): `<prefix>_1mcp_<name>`, always matching ^[A-Za-z0-9_-]{1,64}$ and at most
  * `budget` characters (53 by default: Codex and Claude Code add `mcp__1mcp__`, and models cap names at 64).
  * A name that had to be changed — characters replaced or cut — ends with `_` and 6 hex characters of a
  * hash of the full original, so it is stable across restarts and machines, and two originals that
@@ -96,7 +96,7 @@ export interface ServerUris {
 }
 
 /**
- * Exposed resource URIs (SPEC §4.2): the original URI when free, else `<prefix>_1mcp_<uri>` for the
+ * Exposed resource URIs (docs/protocol.md): the original URI when free, else `<prefix>_1mcp_<uri>` for the
  * later server; when even the alias is taken (two servers sharing a prefix), that is a conflict.
  * The same table shape as names: `byExposed` routes reads (both forms), `byServer` lists.
  */

@@ -1,5 +1,5 @@
 /**
- * A view: which servers a client session sees (SPEC §3.2, §5). Built from tags, a filter expression
+ * A view: which servers a client session sees (docs/protocol.md, docs/configuration.md). Built from tags, a filter expression
  * or a preset; evaluated against a server's tag set. `key` identifies equal views (for list caches).
  */
 export interface View {

@@ -1,4 +1,4 @@
-/** `1mcp auth token create|list|revoke` (SPEC §8.2): bearer tokens for `serve --enable-auth`. */
+/** `1mcp auth token create|list|revoke` (docs/security.md): bearer tokens for `serve --enable-auth`. */
 import { hashToken, isExpired, newToken, parseDuration, parseTokensText, readTokensFile } from '../config/tokens.ts';
 import { ownEntry, setOwnEntry } from '../config/own.ts';
 import { updateFile } from '../config/safe-write.ts';

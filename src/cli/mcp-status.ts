@@ -1,4 +1,4 @@
-/** `1mcp mcp status [name]` and `1mcp mcp restart <name>`: live state from the running serve (SPEC §1.4). */
+/** `1mcp mcp status [name]` and `1mcp mcp restart <name>`: live state from the running serve (README.md). */
 import type { BackendStatus } from '../backends/types.ts';
 import { readMcpFile, validateMcpConfig } from '../config/mcp-config.ts';
 import { OneMcpError } from '../errors.ts';

@@ -1,4 +1,4 @@
-/** `1mcp mcp …` — manage servers in mcp.json (SPEC §1.4). */
+/** `1mcp mcp …` — manage servers in mcp.json (README.md). */
 import { OneMcpError, UsageError } from '../errors.ts';
 import { readMcpFile, validateMcpConfig } from '../config/mcp-config.ts';
 import { setOwnEntry } from '../config/own.ts';

@@ -1,4 +1,4 @@
-/** `1mcp preset …` (SPEC §1.5, §2.3): named views stored in presets.json, in 1MCP's format. */
+/** `1mcp preset …` (README.md, docs/configuration.md): named views stored in presets.json, in 1MCP's format. */
 import { readMcpFile, validateMcpConfig } from '../config/mcp-config.ts';
 import type { ServerConfig } from '../config/mcp-schema.ts';
 import type { ConfigPaths } from '../config/paths.ts';

@@ -1,5 +1,5 @@
 /**
- * The shared shape of every command group: a cac program with the global options (SPEC §1.1),
+ * The shared shape of every command group: a cac program with the global options (README.md),
  * `ONE_MCP_*` twins for every flag (flag > env > default), one-line errors, exit code 2 for usage.
  */
 import { cac, type CAC, type Command } from 'cac';

@@ -1,4 +1,4 @@
-/** `1mcp serve` (SPEC §1.2) — also the default command. */
+/** `1mcp serve` (README.md) — also the default command. */
 import { OneMcpError, UsageError } from '../errors.ts';
 import { onShutdownSignal } from '../runtime/signals.ts';
 import { normalizeOrigin } from '../server/http/guard.ts';
@@ -94,7 +94,7 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
   await new Promise<void>((resolve) => {
     onShutdownSignal(async (signal) => {
       log.info(`${signal}: shutting down`);
-      // Whatever happens, be gone within 3 s (SPEC §7.4).
+      // Whatever happens, be gone within 3 s (docs/design.md).
       setTimeout(() => process.exit(0), 2900).unref();
       await rt.stop();
       resolve();

@@ -1,5 +1,5 @@
 /**
- * The shape of `mcp.json` (SPEC §2.2): Claude Desktop's `mcpServers` plus 1MCP's fields.
+ * The shape of `mcp.json` (docs/configuration.md): Claude Desktop's `mcpServers` plus 1MCP's fields.
  * Validation works on the raw object; unknown fields are allowed so they survive a rewrite.
  */
 import { z } from 'zod';

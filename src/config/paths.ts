@@ -1,4 +1,4 @@
-/** Where 1mcp keeps its files (SPEC §2.1). */
+/** Where 1mcp keeps its files (docs/configuration.md). */
 import { dirname, join, resolve } from 'node:path';
 import { home } from '../runtime/home.ts';
 

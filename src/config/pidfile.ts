@@ -1,5 +1,5 @@
 /**
- * `server.pid` (SPEC §2.6): written by `serve` once it listens, so proxies and the CLI can find it.
+ * `server.pid` (docs/configuration.md): written by `serve` once it listens, so proxies and the CLI can find it.
  * Checked by hand rather than with zod: the proxy reads it on its start-up path.
  */
 import { readFileSync, rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * `presets.json` (SPEC §2.3), in 1MCP's shape so either program reads the other's file.
+ * `presets.json` (docs/configuration.md), in 1MCP's shape so either program reads the other's file.
  * We also keep the expression the user typed in `filter`. Parsing expressions lives in filter/.
  */
 import { z } from 'zod';

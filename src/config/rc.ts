@@ -1,5 +1,5 @@
 /**
- * `.1mcprc` (SPEC §2.4): the project file that chooses a view for `1mcp proxy`. JSON with comments and
+ * `.1mcprc` (docs/configuration.md): the project file that chooses a view for `1mcp proxy`. JSON with comments and
  * trailing commas. It is project data, often from someone else's repository, so where it is looked up
  * and what it may ask for are bounded (docs/security.md):
  * - inside the user's home: from the working directory up to the home, never above;

@@ -1,5 +1,5 @@
 /**
- * Bearer tokens for `serve --enable-auth` (SPEC §8.2): stored as SHA-256 hashes in tokens.json (0600),
+ * Bearer tokens for `serve --enable-auth` (docs/security.md): stored as SHA-256 hashes in tokens.json (0600),
  * never in clear. Tokens are 256-bit random, so a fast hash is enough (no password stretching needed).
  */
 import { createHash, randomBytes } from 'node:crypto';

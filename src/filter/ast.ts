@@ -1,4 +1,4 @@
-/** Tag-filter expressions (SPEC §5): the tree, its evaluation, and its canonical text. */
+/** Tag-filter expressions (docs/configuration.md): the tree, its evaluation, and its canonical text. */
 export type FilterAst = { kind: 'tag'; tag: string } | { kind: 'not'; expr: FilterAst } | { kind: 'and' | 'or'; items: FilterAst[] };
 
 /** One and/or node of `items`; `(a and b) and c` becomes `a and b and c`, so the canonical text parses back to the same tree. */

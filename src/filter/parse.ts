@@ -1,5 +1,5 @@
 /**
- * Parser for tag-filter expressions (SPEC §5, 1MCP-compatible):
+ * Parser for tag-filter expressions (docs/configuration.md, 1MCP-compatible):
  *   expr := or;  or := and ((',' | 'or' | '||') and)*;  and := not (('+' | 'and' | '&&') not)*;
  *   not := ('!' | 'not' | '-') not | atom;  atom := TAG | '(' expr ')'
  * A tag is [A-Za-z0-9_.:/@-]+; a '-' inside a tag is part of it, '-' is NOT only at the start of a term.

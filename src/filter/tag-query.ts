@@ -1,5 +1,5 @@
 /**
- * 1MCP's JSON form of a filter (`tagQuery` in presets.json, SPEC §2.3):
+ * 1MCP's JSON form of a filter (`tagQuery` in presets.json, docs/configuration.md):
  *   {"tag":"x"} | {"$or":[…]} | {"$and":[…]} | {"$not":…}
  * plus the `strategy` 1MCP stores beside it: "or"/"and" for a flat list of tags, else "advanced".
  * Reading also takes the other shapes 1MCP has written or documented:

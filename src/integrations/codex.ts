@@ -1,5 +1,5 @@
 /**
- * Codex's config.toml (SPEC §1.6, CODEX.md): add, update or remove our `[mcp_servers.<name>]` table by
+ * Codex's config.toml (docs/codex.md): add, update or remove our `[mcp_servers.<name>]` table by
  * editing text, so comments, other tables and key order stay exactly as the user wrote them. Pure
  * functions over the file's text; the caller reads, backs up and writes.
  */

@@ -1,5 +1,5 @@
 /**
- * The `instructions` a session receives (SPEC §4.8): how names are built, then each server in the
+ * The `instructions` a session receives (docs/protocol.md): how names are built, then each server in the
  * view with its own instructions. A template file may replace the layout:
  * {{servers}} expands to the per-server sections, {{serverNames}} to a comma list, {{count}} to the number.
  */

@@ -1,5 +1,5 @@
 /**
- * Listen before anything heavy loads (SPEC §4.6: HTTP ready in milliseconds). Until the rest of serve
+ * Listen before anything heavy loads (docs/protocol.md: HTTP ready in milliseconds). Until the rest of serve
  * is wired, /health answers from the config file alone (every enabled server "starting"), and other
  * requests wait for it. This file must not import the MCP SDK or zod: it is on the clock.
  */

@@ -1,5 +1,5 @@
 /**
- * Aggregated pagination (SPEC §4.5): opaque cursors that name the last item sent, so a page
+ * Aggregated pagination (docs/protocol.md): opaque cursors that name the last item sent, so a page
  * boundary stays put when items are added or removed elsewhere in the list.
  */
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';

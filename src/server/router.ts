@@ -1,5 +1,5 @@
 /**
- * Messages that are not a plain request/response (SPEC §4.3): which session a backend's
+ * Messages that are not a plain request/response (docs/protocol.md): which session a backend's
  * server-to-client request, log line, resource update or list change belongs to.
  */
 import { ErrorCode, LoggingLevelSchema, McpError, RELATED_TASK_META_KEY, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';

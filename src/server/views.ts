@@ -1,5 +1,5 @@
 /**
- * Turn a request's view selector (SPEC §3.2) into a ViewRef: ?preset=, ?tags=, ?tag-filter= / ?filter=,
+ * Turn a request's view selector (docs/protocol.md) into a ViewRef: ?preset=, ?tags=, ?tag-filter= / ?filter=,
  * or the server default (serve --preset/--filter). Presets resolve live, so an edit reaches open sessions.
  */
 import { OneMcpError } from '../errors.ts';

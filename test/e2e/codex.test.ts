@@ -1,6 +1,6 @@
 /**
  * A real Codex binary (@openai/codex) drives 1mcp end to end, offline: a scripted local model endpoint
- * asks for one MCP tool call (CODEX.md). Codex's config is written by `1mcp setup codex`.
+ * asks for one MCP tool call (docs/codex.md). Codex's config is written by `1mcp setup codex`.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-/** The npm package (SPEC §9): `npm pack` makes a package that installs and runs under Node. */
+/** The npm package (README.md): `npm pack` makes a package that installs and runs under Node. */
 import { expect, test } from 'bun:test';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * A scripted stand-in for the model behind Codex (CODEX.md): the first /v1/responses request gets a
+ * A scripted stand-in for the model behind Codex (docs/codex.md): the first /v1/responses request gets a
  * function call to one MCP tool, the second (carrying the tool's output) a final message.
  * Every request body is kept so a test can check which tools Codex offered the model.
  */

@@ -1,4 +1,4 @@
-/** serve --enable-auth with scoped bearer tokens (SPEC §8.2). */
+/** serve --enable-auth with scoped bearer tokens (docs/security.md). */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

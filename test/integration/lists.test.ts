@@ -1,4 +1,4 @@
-/** Aggregated pagination (SPEC §4.5) and the instructions template (§4.8). */
+/** Aggregated pagination (docs/protocol.md) and the instructions template (§4.8). */
 import { expect, test } from 'bun:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * `1mcp mcp …` on real files through the real CLI process (SPEC §1.4, §2.2, §2.5).
+ * `1mcp mcp …` on real files through the real CLI process (README.md, docs/configuration.md).
  * Runs against the source by default; ONE_MCP_CLI=node runs the same suite against the npm bundle.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
@@ -23,7 +23,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('mcp add / list', () => {
-  test('add a stdio server with tags and list it (table and --json); the file is in the SPEC format', async () => {
+  test('add a stdio server with tags and list it (table and --json); the file is in the documented format', async () => {
     const add = await cli(['mcp', 'add', 'fs', '--tags=files,local', '--', 'npx', '-y', '@modelcontextprotocol/server-filesystem', '/tmp']);
     expect(add.code).toBe(0);
     expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual({

@@ -1,5 +1,5 @@
 /**
- * `1mcp proxy` (SPEC §6, §2.4): discovery from HOME alone, .1mcprc, the relay in both directions,
+ * `1mcp proxy` (docs/design.md, docs/configuration.md): discovery from HOME alone, .1mcprc, the relay in both directions,
  * surviving a serve restart, a clear error when no serve runs, and a quick exit.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';

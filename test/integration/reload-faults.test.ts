@@ -1,5 +1,5 @@
 /**
- * Hot reload (SPEC §7.1) and backends that misbehave (§7.2-7.3), each against a real serve process.
+ * Hot reload (docs/design.md) and backends that misbehave (§7.2-7.3), each against a real serve process.
  */
 import { describe, expect, test } from 'bun:test';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';

@@ -1,6 +1,6 @@
 /**
  * `1mcp serve` end to end: a real serve process, real fixture backends (stdio and HTTP), real SDK
- * clients over Streamable HTTP and SSE (SPEC §3, §4, §7.2-7.4).
+ * clients over Streamable HTTP and SSE (docs/protocol.md, docs/design.md).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';

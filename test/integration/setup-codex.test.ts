@@ -1,4 +1,4 @@
-/** `1mcp setup codex` on real files (SPEC §1.6): only its table changes, backup, idempotent, --remove. */
+/** `1mcp setup codex` on real files (README.md): only its table changes, backup, idempotent, --remove. */
 import { afterEach, beforeEach, expect, test } from 'bun:test';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

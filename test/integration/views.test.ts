@@ -1,4 +1,4 @@
-/** Views over HTTP, presets and live preset edits (SPEC §3.2, §1.5, §2.3, §7.1). */
+/** Views over HTTP, presets and live preset edits (docs/protocol.md, README.md, docs/configuration.md, docs/design.md). */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/** Editing Codex's config.toml as text (SPEC §1.6): only our table changes, idempotent, reversible. */
+/** Editing Codex's config.toml as text (README.md): only our table changes, idempotent, reversible. */
 import { describe, expect, test } from 'bun:test';
 import { parse } from 'smol-toml';
 import { codexConfigPath, codexServerEntry, removeCodexServer, upsertCodexServer } from '../../src/integrations/codex.ts';

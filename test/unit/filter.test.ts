@@ -1,4 +1,4 @@
-/** Tag-filter expressions (SPEC §5): parsing, precedence, evaluation, errors, tagQuery. */
+/** Tag-filter expressions (docs/configuration.md): parsing, precedence, evaluation, errors, tagQuery. */
 import { describe, expect, test } from 'bun:test';
 import { OneMcpError } from '../../src/errors.ts';
 import {

@@ -1,4 +1,4 @@
-/** Exposed names (SPEC §4.2): valid, within budget, stable, exact to map back. */
+/** Exposed names (docs/protocol.md): valid, within budget, stable, exact to map back. */
 import { describe, expect, test } from 'bun:test';
 import { buildNameTable, buildUriTable, exposedName, exposedOf, resourceAlias, shortHash } from '../../src/catalog/names.ts';
 import { seededRandom } from '../helpers/random.ts';

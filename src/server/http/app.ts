@@ -1,5 +1,5 @@
 /**
- * The HTTP surface of serve (SPEC §3): one fetch handler, the same on Bun and Node.
+ * The HTTP surface of serve (docs/protocol.md): one fetch handler, the same on Bun and Node.
  * Malformed input gets a clear error status and never disturbs other sessions.
  */
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
@@ -25,7 +25,7 @@ const SESSION_HEADER = 'mcp-session-id';
 const CANCELLABLE = new Set(['tools/call', 'prompts/get', 'resources/read', 'completion/complete']);
 
 /**
- * A client that disconnects cancels its in-flight calls (SPEC §4.3): when the POST's event stream is
+ * A client that disconnects cancels its in-flight calls (docs/protocol.md): when the POST's event stream is
  * cancelled before it ends, the calls it carried are cancelled at their backends. While the stream is
  * open the session counts as busy, so the session cap never evicts a session in the middle of a call.
  */

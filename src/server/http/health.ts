@@ -1,5 +1,5 @@
 /**
- * /health*, the runtime identity, and the small JSON API used by `1mcp mcp status|restart` (SPEC §3.1, §3.4).
+ * /health*, the runtime identity, and the small JSON API used by `1mcp mcp status|restart` (docs/protocol.md).
  * With --enable-auth, everything that names servers is scoped by the request's token (docs/security.md):
  * a token with tags sees, and restarts, only servers carrying one of them; other servers answer 404
  * exactly as if they did not exist. Backend stderr and errors are shown with secrets redacted.

@@ -1,5 +1,5 @@
 /**
- * One client session (SPEC §4.1): its own SDK Server bound to a view. Lists come from the catalog
+ * One client session (docs/protocol.md): its own SDK Server bound to a view. Lists come from the catalog
  * cache; calls go to the owning backend with the original name; progress, cancellation and
  * server-to-client requests are tied to this session.
  */
