@@ -12,7 +12,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
 
 interface Source {
@@ -96,7 +96,9 @@ async function record(source: Source): Promise<void> {
     } while (cursor);
     for (const old of readdirSync(outDir).filter((f) => f.startsWith(`${source.server}@`))) unlinkSync(join(outDir, old));
     const file = join(outDir, `${source.server}@${version}.json`);
-    writeFileSync(file, `${JSON.stringify({ server: source.server, name: source.pkg, version, tools }, null, 2)}\n`);
+    // Some servers describe the machine they run on (home folder, mounts): keep this machine out of the fixture.
+    const text = JSON.stringify({ server: source.server, name: source.pkg, version, tools }, null, 2).replaceAll(homedir(), '/home/user');
+    writeFileSync(file, `${text}\n`);
     console.log(`${source.server}@${version}: ${tools.length} tools`);
   } finally {
     await client.close().catch(() => {});
