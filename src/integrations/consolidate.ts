@@ -14,7 +14,7 @@ import { SERVER_NAME } from '../config/mcp-schema.ts';
 import { mcpFileText } from '../config/mcp-write.ts';
 import { ownEntry, setOwnEntry } from '../config/own.ts';
 import type { ConfigPaths } from '../config/paths.ts';
-import { updateFile } from '../config/safe-write.ts';
+import { refuseSymlink, updateFile } from '../config/safe-write.ts';
 import { OneMcpError } from '../errors.ts';
 import { readRecord, saveOriginal, sha256, dropRecord, writeRecord, type AppRecord } from './app-backups.ts';
 import { isOneMcpEntry, readClient, type ClientContext, type ClientDef, type FoundServer } from './clients/index.ts';
@@ -162,6 +162,8 @@ export function planConsolidate(clients: ClientDef[], options: PlanOptions): Pla
       const before = report.found ? report.text : undefined;
       const after = rewriteClientText(report, before ?? '', removal, isUser ? entry : undefined);
       checkLeft(client, report, after, removal, isUser);
+      // Found now rather than after mcp.json was written: client files are never written through links.
+      if (after !== before) refuseSymlink(report.path);
       if (after !== before) plan.files.push({ app: client.name, file: { app: report.app, path: report.path, scope: report.scope }, before, after });
     }
     if (userReport.found === false) plan.notes.push(`${client.name}: ${userFile.path} does not exist yet; it is created with the 1mcp entry`);

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, expect, test } from 'bun:test';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseJsonText } from '../../src/config/json-text.ts';
 import { cliCommand, runCli } from '../helpers/cli.ts';
@@ -357,6 +357,17 @@ test('restore refuses to overwrite a file edited after consolidate unless --forc
   expect(await app('linux', 'consolidate', 'cursor', '--all')).toMatchObject({ code: 2, stderr: '1mcp: name apps or pass --all, not both (got cursor and --all)\n' });
   expect(await app('linux', 'consolidate', 'curser')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown app "curser"; did you mean "cursor"?') });
   expect(await app('linux', 'consolidate', 'zed')).toMatchObject({ code: 1, stderr: expect.stringContaining('1mcp: zed: no Zed configuration found (looked for ') });
+  // A client file that is a link (a dotfiles manager's) is refused before anything is written.
+  const real = join(tmp.path, 'dotfiles-windsurf.json');
+  write(real, JSON.stringify({ mcpServers: { git: { command: 'uvx', args: ['mcp-server-git'] } } }));
+  mkdirSync(join(home, '.codeium', 'windsurf'), { recursive: true });
+  symlinkSync(real, join(home, '.codeium', 'windsurf', 'mcp_config.json'));
+  const linked = await app('linux', 'consolidate', 'windsurf', '--yes');
+  expect(linked.code).toBe(1);
+  expect(linked.stderr).toContain('it is a symbolic link');
+  expect(linked.stderr.trim().split('\n')).toHaveLength(1);
+  expect(Object.keys(mcpServers())).toEqual(['linear']); // from the cursor run above; no git
+  rmSync(join(home, '.codeium', 'windsurf', 'mcp_config.json'));
   write(join(home, '.codeium', 'windsurf', 'mcp_config.json'), '{ "mcpServers": ');
   const broken = await app('linux', 'consolidate', 'windsurf', 'cursor', '--yes');
   expect(broken.code).toBe(1);
