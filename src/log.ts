@@ -15,15 +15,39 @@ export interface Logger {
   error(msg: string): void;
   level: LogLevel;
   enabled(level: LogLevel): boolean;
+  /**
+   * Follow the lines this logger writes (the dashboard's live tail): `recent` holds the last few written
+   * so far, `listener` gets each new one until `stop()`.
+   */
+  subscribe?(listener: (line: LogLine) => void): { recent: LogLine[]; stop(): void };
 }
+
+export interface LogLine {
+  time: string;
+  level: LogLevel;
+  message: string;
+}
+
+/** Lines kept for a follower that arrives later: enough for a screenful, a few KiB at most. */
+const RECENT_LINES = 100;
 
 export function createLogger(options: { level?: LogLevel; file?: string; stderr?: boolean } = {}): Logger {
   const level = options.level ?? 'info';
   const toStderr = options.stderr ?? true;
   if (options.file) prepareLogFile(options.file);
+  const listeners = new Set<(line: LogLine) => void>();
+  const recent: LogLine[] = [];
   const write = (l: LogLevel, msg: string) => {
     if (ORDER[l] < ORDER[level]) return;
-    const line = `${new Date().toISOString()} ${l.toUpperCase().padEnd(5)} ${msg}\n`;
+    const time = new Date().toISOString();
+    const line = `${time} ${l.toUpperCase().padEnd(5)} ${msg}\n`;
+    const entry = { time, level: l, message: msg };
+    if (recent.push(entry) > RECENT_LINES) recent.shift();
+    for (const listener of listeners) {
+      try {
+        listener(entry);
+      } catch {}
+    }
     if (toStderr) process.stderr.write(line);
     if (options.file) {
       try {
@@ -38,6 +62,10 @@ export function createLogger(options: { level?: LogLevel; file?: string; stderr?
     info: (m) => write('info', m),
     warn: (m) => write('warn', m),
     error: (m) => write('error', m),
+    subscribe(listener) {
+      listeners.add(listener);
+      return { recent: [...recent], stop: () => void listeners.delete(listener) };
+    },
   };
 }
 

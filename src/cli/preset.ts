@@ -3,10 +3,10 @@ import { readMcpFile, validateMcpConfig } from '../config/mcp-config.ts';
 import type { ServerConfig } from '../config/mcp-schema.ts';
 import type { ConfigPaths } from '../config/paths.ts';
 import { ownEntry, setOwnEntry } from '../config/own.ts';
-import { parsePresetsText, PRESET_NAME, readPresetsFile, type Preset } from '../config/presets.ts';
-import { updateFile } from '../config/safe-write.ts';
+import { editPresetsFile, storedPreset } from '../config/preset-edit.ts';
+import { PRESET_NAME, readPresetsFile, type Preset } from '../config/presets.ts';
 import { OneMcpError, UsageError } from '../errors.ts';
-import { evaluate, FilterSyntaxError, fromTagQuery, parseFilter, strategyOf, toExpression, toTagQuery, type FilterAst } from '../filter/index.ts';
+import { evaluate, FilterSyntaxError, fromTagQuery, parseFilter, strategyOf, toExpression, type FilterAst } from '../filter/index.ts';
 import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
 import { runGroup } from './program.ts';
@@ -50,36 +50,14 @@ async function presetUrl(paths: ConfigPaths, name: string, options: Record<strin
   return { url: `${origin}/mcp?preset=${encodeURIComponent(name)}`, live: !!target, target };
 }
 
-/** Write presets.json under its lock, starting from the current file (never from a broken one). */
-function editPresets(paths: ConfigPaths, edit: (presets: Record<string, Preset>) => void): void {
-  updateFile(paths.presetsJson, paths.backups, (text) => {
-    const file = parsePresetsText(text, paths.presetsJson);
-    edit(file.presets);
-    return `${JSON.stringify({ ...file, version: file.version ?? '1.0.0' }, null, 2)}\n`;
-  });
-}
-
-function stored(name: string, expr: string, ast: FilterAst, description: string | undefined, created: string | undefined): Preset {
-  const now = new Date().toISOString();
-  return {
-    name,
-    ...(description !== undefined ? { description } : {}),
-    strategy: strategyOf(ast),
-    tagQuery: toTagQuery(ast),
-    filter: expr,
-    created: created ?? now,
-    lastModified: now,
-  };
-}
-
 async function create([name]: string[], options: Record<string, any>) {
   if (!PRESET_NAME.test(name!)) throw new UsageError(`invalid preset name "${name}": use 1-50 letters, digits, '_' or '-'`);
   if (!options.filter) throw new UsageError(`give the view: 1mcp preset create ${name} --filter "<expression>"`);
   const ast = parseOrExplain(options.filter);
   const { paths } = commandContext(options);
-  editPresets(paths, (presets) => {
+  editPresetsFile(paths, (presets) => {
     if (ownEntry(presets, name!)) throw new OneMcpError(`preset "${name}" already exists; change it with "1mcp preset edit ${name} --filter …"`);
-    setOwnEntry(presets, name!, stored(name!, options.filter, ast, options.description, undefined));
+    setOwnEntry(presets, name!, storedPreset(name!, options.filter, ast, options.description, undefined));
   });
   const { url } = await presetUrl(paths, name!, options);
   const servers = matchingServers(paths, ast);
@@ -93,12 +71,12 @@ async function edit([name]: string[], options: Record<string, any>) {
   const ast = options.filter !== undefined ? parseOrExplain(options.filter) : undefined;
   const { paths } = commandContext(options);
   requirePreset(paths, name!);
-  editPresets(paths, (presets) => {
+  editPresetsFile(paths, (presets) => {
     const current = ownEntry(presets, name!);
     if (!current) throw new OneMcpError(`no preset named "${name}"`);
     const expr = options.filter ?? expressionOf(current);
     const description = options.description ?? current.description;
-    setOwnEntry(presets, name!, { ...current, ...stored(name!, expr, ast ?? parseFilter(expr), description, current.created) });
+    setOwnEntry(presets, name!, { ...current, ...storedPreset(name!, expr, ast ?? parseFilter(expr), description, current.created) });
   });
   print(`Updated preset ${color.bold(name!)}. Open sessions using it see the change at once.`);
 }
@@ -106,7 +84,7 @@ async function edit([name]: string[], options: Record<string, any>) {
 async function remove([name]: string[], options: Record<string, any>) {
   const { paths } = commandContext(options);
   requirePreset(paths, name!);
-  editPresets(paths, (presets) => {
+  editPresetsFile(paths, (presets) => {
     delete presets[name!];
   });
   print(`Deleted preset ${color.bold(name!)}.`);
