@@ -18,6 +18,8 @@ export type SessionEntry = (
 ) & {
   /** Requests of this session still being answered (a session with any is not idle). */
   inFlight?: number;
+  /** When the session was opened (ms since the epoch), for the dashboard's session list. */
+  openedAt?: number;
 };
 
 export interface SessionCaps {
@@ -110,6 +112,7 @@ export class SessionTable {
   }
 
   add(id: string, entry: SessionEntry): void {
+    entry.openedAt ??= Date.now();
     this.entries.set(id, entry);
     this.router.add(entry.session);
     entry.session.onClosed = () => {
@@ -120,6 +123,11 @@ export class SessionTable {
 
   get(id: string): SessionEntry | undefined {
     return this.entries.get(id);
+  }
+
+  /** Every open session with its id (the dashboard's list). */
+  list(): [string, SessionEntry][] {
+    return [...this.entries];
   }
 
   /** Sessions with a call in progress (these are never evicted). */
