@@ -17,7 +17,7 @@ interface CommandGroup {
 const GROUPS: Record<string, CommandGroup> = {
   serve: { usage: 'serve', about: 'Run the aggregating server on http://127.0.0.1:3050/mcp (default)', load: () => import('./cli/serve.ts') },
   proxy: { usage: 'proxy', about: 'STDIO bridge to a running serve (what Codex launches)', load: () => import('./cli/proxy.ts') },
-  mcp: { usage: 'mcp <subcommand>', about: 'Manage servers in mcp.json: add, update, remove, enable, disable, list, tools, status, restart', load: () => import('./cli/mcp.ts') },
+  mcp: { usage: 'mcp <subcommand>', about: 'Manage servers in mcp.json: add, update, remove, enable, disable, list, tools, status, restart, tokens', load: () => import('./cli/mcp.ts') },
   preset: { usage: 'preset <sub>', about: 'Manage named views: create, list, show, edit, delete, url, test', load: () => import('./cli/preset.ts') },
   setup: { usage: 'setup <client>', about: 'Connect a client (codex)', load: () => import('./cli/setup.ts') },
   auth: { usage: 'auth token <sub>', about: 'Bearer tokens for serve --enable-auth: create, list, revoke', load: () => import('./cli/auth.ts') },
@@ -27,8 +27,16 @@ const GROUPS: Record<string, CommandGroup> = {
   stop: { usage: 'stop', about: 'Stop the background serve and its backends', load: lifecycle('stop') },
   restart: { usage: 'restart', about: 'Stop and start serve again with the same flags', load: lifecycle('restart') },
   service: { usage: 'service <sub>', about: 'Per-user service that starts serve at login: install, uninstall, status', load: () => import('./cli/service.ts') },
+  instructions: { usage: 'instructions', about: "What the running serve offers in a view, per server, compact (for a model's context)", load: agent('instructions') },
+  inspect: { usage: 'inspect [server[/tool]]', about: "A view's servers, a server's tools, or a tool's parameters, from the running serve", load: agent('inspect') },
+  run: { usage: 'run <server>/<tool>', about: "Call a tool of the running serve: --args '<json>' or JSON on stdin; result on stdout", load: agent('run') },
+  wait: { usage: 'wait [server]', about: 'Wait until serve (and the server) is ready; exit 3 on --timeout', load: agent('wait') },
   app: { usage: 'app <sub>', about: 'MCP clients on this machine and their servers: list, discover, consolidate, restore', load: () => import('./cli/app.ts') },
 };
+
+function agent(name: 'instructions' | 'inspect' | 'run' | 'wait'): CommandGroup['load'] {
+  return async () => (await import('./cli/agent.ts')).command(name);
+}
 
 function lifecycle(name: 'start' | 'status' | 'stop' | 'restart'): CommandGroup['load'] {
   return async () => (await import('./cli/lifecycle.ts')).command(name);

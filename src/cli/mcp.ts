@@ -8,6 +8,7 @@ import { commandContext } from './context.ts';
 import { color, confirm, isInteractive, note, print, printJson, table } from './output.ts';
 import { runGroup, type OptionSpec } from './program.ts';
 import { TOKEN_OPTION } from './serve-client.ts';
+import { VIEW_OPTIONS } from './view-session.ts';
 
 const SERVER_OPTIONS: OptionSpec[] = [
   { flags: '--type <type>', description: 'stdio, http or sse (inferred when omitted)' },
@@ -244,6 +245,9 @@ export function run(argv: string[]): Promise<number> {
       options: [json, { flags: '--force', description: 'disable: store the tool name even if serve does not know it', env: false }, TOKEN_OPTION] },
     { name: 'status [name]', description: 'Live state of servers in the running serve', action: async (args, options) => (await import('./mcp-status.ts')).status(args, options),
       help: STATUS_HELP, options: [json, TOKEN_OPTION] },
+    { name: 'tokens [server]', description: 'Budget report from the running serve: tools, estimated tokens (direct and in search mode), client limits exceeded', action: async (args, options) => (await import('./tokens.ts')).tokens(args, options),
+      help: 'The view is chosen as for the agent commands: --preset/--filter/--tags, else .1mcprc, else serve\'s default view.\nExit code: 0 with the report; 2 for a server not in the view; 3 when no serve is running or it cannot be reached.',
+      options: [json, ...VIEW_OPTIONS] },
     { name: 'restart <name>', description: 'Restart one server in the running serve', options: [TOKEN_OPTION], action: async (args, options) => (await import('./mcp-status.ts')).restart(args, options) },
   ]);
 }

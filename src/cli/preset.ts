@@ -10,7 +10,7 @@ import { evaluate, FilterSyntaxError, fromTagQuery, parseFilter, strategyOf, toE
 import { commandContext } from './context.ts';
 import { color, note, print, printJson, table } from './output.ts';
 import { runGroup } from './program.ts';
-import { authHeaders, authProblem, findServeTarget, TOKEN_OPTION, type ServeTarget } from './serve-client.ts';
+import { findServeTarget, ServeUnreachableError, TOKEN_OPTION, type ServeTarget } from './serve-client.ts';
 
 /** Parse an expression, or fail with the expression, a caret under the problem, and the reason. */
 function parseOrExplain(expr: string): FilterAst {
@@ -120,52 +120,27 @@ async function url([name]: string[], options: Record<string, any>) {
   print((await presetUrl(paths, name!, options)).url);
 }
 
-/** Well-known limits on how many tools a client handles well. */
-const TOOL_LIMITS = [
-  { tools: 40, who: 'Cursor' },
-  { tools: 128, who: 'OpenAI function calling' },
-];
-
+/**
+ * Which servers the preset matches (from mcp.json), then the budget report of its view from the running
+ * serve (tools, tokens direct and in search mode, client limits crossed). No serve: exit 3, saying so.
+ */
 async function testPreset([name]: string[], options: Record<string, any>): Promise<number> {
   const { paths } = commandContext(options);
   const preset = requirePreset(paths, name!);
-  const servers = matchingServers(paths, parseFilter(expressionOf(preset)));
-  print(`Servers in ${color.bold(name!)}: ${servers.map((s) => s.name).join(', ') || '(none)'}`);
-  const { url: endpoint, live, target } = await presetUrl(paths, name!, options);
-  if (!live || !target) {
-    note('No running serve: start "1mcp serve" to count the tools this preset exposes.');
-    return 0;
-  }
-  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
-  // On a terminal, say what is happening while serve is asked (nothing when piped).
-  const progress = (text: string) => process.stderr.isTTY && process.stderr.write(`\r\x1b[2K${color.dim(text)}`);
-  progress(`Asking ${endpoint} for the tools of ${name}…`);
-  const client = new Client({ name: '1mcp-preset-test', version: '1' });
+  const filter = expressionOf(preset);
+  const servers = matchingServers(paths, parseFilter(filter)).map((s) => s.name);
+  if (!options.json) print(`Servers in ${color.bold(name!)}: ${servers.join(', ') || '(none)'}`);
+  const { measureView, printBudget } = await import('./tokens.ts');
+  let budget;
   try {
-    await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { requestInit: { headers: authHeaders(target) } }));
+    budget = await measureView(options, { preset: name! });
   } catch (error) {
-    progress('');
-    const status = (error as { code?: unknown }).code;
-    const problem = typeof status === 'number' ? authProblem(target, status) : /\b401\b|unauthori[sz]ed/i.test(String((error as Error).message)) ? authProblem(target, 401) : undefined;
-    throw new OneMcpError(problem ?? `could not ask ${endpoint}: ${(error as Error).message}`);
+    if (!(error instanceof ServeUnreachableError)) throw error;
+    if (options.json) printJson({ preset: name, filter, servers, budget: null, problem: error.message });
+    throw error;
   }
-  const tools = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : {});
-    tools.push(...page.tools);
-    cursor = page.nextCursor;
-    progress(`Asking ${endpoint} for the tools of ${name}… ${tools.length}`);
-  } while (cursor);
-  await client.close();
-  progress('');
-  // About 4 characters per token for JSON tool definitions.
-  const tokens = Math.round(JSON.stringify(tools).length / 4);
-  print(`Tools: ${tools.length} (about ${tokens} tokens of definitions)`);
-  for (const limit of TOOL_LIMITS) {
-    if (tools.length > limit.tools) note(color.yellow(`warning: more than ${limit.tools} tools — ${limit.who} may refuse or degrade; narrow the filter.`));
-  }
+  if (options.json) printJson({ preset: name, filter, servers, budget });
+  else printBudget(budget);
   return 0;
 }
 
@@ -187,6 +162,8 @@ export function run(argv: string[]): Promise<number> {
     ] },
     { name: 'delete <name>', description: 'Delete a preset', action: remove },
     { name: 'url <name>', description: 'Print the client URL of a preset (from the running serve, else from --port / ONE_MCP_PORT)', action: url, options: [port] },
-    { name: 'test <name>', description: 'Which servers and how many tools a preset exposes', action: testPreset, options: [TOKEN_OPTION] },
+    { name: 'test <name>', description: 'Which servers a preset matches; from the running serve: its tools, estimated tokens (direct and in search mode), client limits exceeded', action: testPreset,
+      help: 'Exit code: 0 with the report; 3 when no serve is running or it cannot be reached (the matching servers are still printed).',
+      options: [json, { flags: '-u, --url <url>', description: 'serve endpoint; discovered when omitted' }, TOKEN_OPTION] },
   ]);
 }

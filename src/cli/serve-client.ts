@@ -1,5 +1,6 @@
 /** Talking to a running serve from the CLI: find it (same discovery as the proxy) and call its JSON API. */
 import type { ConfigPaths } from '../config/paths.ts';
+import type { ProjectRc } from '../config/rc.ts';
 import { OneMcpError } from '../errors.ts';
 import { discoverServe } from '../proxy/discovery.ts';
 import type { OptionSpec } from './program.ts';
@@ -12,22 +13,39 @@ export const TOKEN_HINT = 'pass --token or set ONE_MCP_TOKEN (create one with "1
 /** A running serve and what may be sent to it. */
 export interface ServeTarget {
   origin: string;
+  /** The /mcp endpoint found (under a reverse proxy it may not sit at the origin's root). */
+  mcpUrl: string;
   /** The token, when there is one and discovery allows sending it there. */
   token?: string;
   /** Why a token we have is not sent (discovery could not prove this is the user's serve). */
   withheld?: string;
 }
 
-export async function findServeTarget(paths: ConfigPaths, token?: string): Promise<ServeTarget | undefined> {
-  const result = await discoverServe({ pidFile: paths.pidFile, timeoutMs: 300 });
+/** Where to look besides the config dir, as the proxy does: --url, then a project's .1mcprc `url`. */
+export interface ServeLookup {
+  url?: string;
+  rc?: ProjectRc;
+}
+
+/** A serve to talk to was named (or found) but cannot be used; exit code 3 ("serve not reachable"). */
+export class ServeUnreachableError extends OneMcpError {
+  constructor(message: string) {
+    super(message, { exitCode: 3 });
+  }
+}
+
+export async function findServeTarget(paths: ConfigPaths, token?: string, lookup: ServeLookup = {}): Promise<ServeTarget | undefined> {
+  const result = await discoverServe({ flagUrl: lookup.url, rcUrl: lookup.rc?.url, rcPath: lookup.rc?.path, pidFile: paths.pidFile, configDir: paths.dir, timeoutMs: 300 });
+  if (result.refused) throw new ServeUnreachableError(result.refused);
   const found = result.found as { url: string; verified?: boolean; tokenAllowed?: boolean; tokenWithheld?: string } | undefined;
   // A serve found by probing ports that cannot prove it belongs to this config dir runs someone
   // else's mcp.json: its status, tools and URLs would answer a different question.
   if (!found || found.verified === false) return undefined;
   const origin = new URL(found.url).origin;
-  if (!token) return { origin };
-  if (found.tokenAllowed === false) return { origin, withheld: found.tokenWithheld ?? 'discovery could not verify this serve' };
-  return { origin, token };
+  const mcpUrl = found.url;
+  if (!token) return { origin, mcpUrl };
+  if (found.tokenAllowed === false) return { origin, mcpUrl, withheld: found.tokenWithheld ?? 'discovery could not verify this serve' };
+  return { origin, mcpUrl, token };
 }
 
 export function authHeaders(target: ServeTarget): Record<string, string> {
