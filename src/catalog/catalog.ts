@@ -5,6 +5,9 @@
  */
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend } from '../backends/backend.ts';
+import { buildSearchIndex, type SearchEntry, type SearchIndex } from '../search/index.ts';
+import { META_TOOL_NAMES, metaTools } from '../search/meta-tools.ts';
+import { DISCOVERY_OFF, inSearchMode, metaToolsEnabled, type DiscoveryDefaults } from './discovery.ts';
 import { buildNameTable, buildUriTable, DEFAULT_NAME_BUDGET, type NameTable } from './names.ts';
 import type { View } from './view.ts';
 
@@ -30,11 +33,15 @@ interface Built {
 export class Catalog {
   private built: Built = { tools: new Map(), prompts: new Map(), resources: new Map(), templates: [], problems: [] };
   private listCache = new Map<string, unknown[]>();
+  /** Search indexes per view key (search mode), dropped with the lists on every rebuild. */
+  private searchIndexes = new Map<string, SearchIndex>();
 
   /** Starts empty: rebuild() whenever the backends' lists or states change. */
   constructor(
     private readonly backends: () => Backend[],
     private readonly nameBudget = DEFAULT_NAME_BUDGET,
+    /** serve --discovery / --discovery-threshold: how views that choose nothing list their tools. */
+    readonly discoveryDefaults: DiscoveryDefaults = DISCOVERY_OFF,
   ) {}
 
   /** Recompute names and maps from the backends' caches (after a list change, state change or reload). */
@@ -58,6 +65,14 @@ export class Catalog {
     };
     const namesOf = <T>(lists: { backend: Backend; defs: T[] }[], key: (d: T) => string) => lists.map(({ backend, defs }) => ({ server: backend.name, prefix: backend.config.prefix, names: defs.map(key) }));
     claim('tool', tools, (t) => t.name, buildNameTable(namesOf(tools, (t) => t.name), this.nameBudget), built.tools);
+    // The meta-tools' names are 1mcp's own (any view may be in search mode): a bare backend tool with one of
+    // them is a load problem, like any other collision, never a silent shadow either way.
+    for (const name of META_TOOL_NAMES) {
+      const taken = built.tools.get(name);
+      if (!taken) continue;
+      built.tools.delete(name);
+      built.problems.push({ server: taken.backend.name, message: `tool "${taken.original}" would be exposed as "${name}", which 1mcp uses for search mode; give server "${taken.backend.name}" a "prefix"` });
+    }
     const prompts = live.map((b) => ({ backend: b, defs: b.lists.prompts }));
     claim('prompt', prompts, (p) => p.name, buildNameTable(namesOf(prompts, (p) => p.name), this.nameBudget), built.prompts);
     const resources = live.map((b) => ({ backend: b, defs: b.lists.resources }));
@@ -69,6 +84,7 @@ export class Catalog {
     }
     this.built = built;
     this.listCache.clear();
+    this.searchIndexes.clear();
   }
 
   get problems(): LoadProblem[] {
@@ -91,6 +107,52 @@ export class Catalog {
       for (const [name, route] of this.built.tools) if (view.includes(route.backend.config.tags)) out.push({ ...route.def, name });
       return out;
     });
+  }
+
+  /** Whether tools/list shows this view in search mode (its own choice, else serve's default). */
+  searchMode(view: View): boolean {
+    return inSearchMode(view.discovery, this.discoveryDefaults, this.tools(view).length);
+  }
+
+  /** Whether the meta-tools answer in this view (not when it, or serve's default, is `off`). */
+  metaToolsEnabled(view: View): boolean {
+    return metaToolsEnabled(view.discovery, this.discoveryDefaults);
+  }
+
+  /**
+   * What tools/list shows: every tool of the view, or in search mode its pinned tools (those it can see,
+   * in the order pinned) and the meta-tools.
+   */
+  listedTools(view: View): Tool[] {
+    return this.cached('listed', view, () => {
+      if (!this.searchMode(view)) return this.tools(view);
+      const visible = new Map(this.tools(view).map((t) => [t.name, t]));
+      const pinned = (view.discovery?.pin ?? []).map((name) => visible.get(name)).filter((t): t is Tool => !!t);
+      return [...pinned, ...metaTools()];
+    });
+  }
+
+  /** The search index over every tool the view can see (built on first search after a change). */
+  searchIndex(view: View): SearchIndex {
+    let index = this.searchIndexes.get(view.key);
+    if (!index) {
+      const entries: SearchEntry[] = [];
+      for (const [name, route] of this.built.tools) {
+        if (!view.includes(route.backend.config.tags)) continue;
+        const { def } = route;
+        const title = def.title ?? def.annotations?.title;
+        entries.push({ name, server: route.backend.name, serverTags: route.backend.config.tags, ...(title ? { title } : {}), description: def.description, inputSchema: def.inputSchema });
+      }
+      index = buildSearchIndex(entries);
+      this.searchIndexes.set(view.key, index);
+    }
+    return index;
+  }
+
+  /** A tool's definition as the view would list it (exposed name), or undefined when the view cannot see it. */
+  toolDefinition(name: string, view: View): Tool | undefined {
+    const route = this.built.tools.get(name);
+    return route && view.includes(route.backend.config.tags) ? { ...route.def, name } : undefined;
   }
 
   prompts(view: View): Prompt[] {
@@ -118,7 +180,7 @@ export class Catalog {
     const key = `sig:${kind}\u0000${view.key}`;
     let sig = this.listCache.get(key) as unknown as string | undefined;
     if (sig === undefined) {
-      const list = kind === 'tools' ? this.tools(view) : kind === 'prompts' ? this.prompts(view) : [...this.resources(view), ...this.resourceTemplates(view)];
+      const list = kind === 'tools' ? this.listedTools(view) : kind === 'prompts' ? this.prompts(view) : [...this.resources(view), ...this.resourceTemplates(view)];
       sig = JSON.stringify(list);
       this.listCache.set(key, sig as unknown as unknown[]);
     }

@@ -19,22 +19,32 @@ const PROXY_OPTIONS: OptionSpec[] = [
   { flags: '-P, --preset <name>', description: 'View by preset (default: from .1mcprc)' },
   { flags: '-f, --filter <expr>', description: 'View by filter expression (default: from .1mcprc)' },
   { flags: '--tags <a,b>', description: 'View by tags, any of (default: from .1mcprc)' },
+  { flags: '--discovery <mode>', description: 'search, auto or off: list every tool, or search mode (default: from .1mcprc, else serve\'s --discovery)' },
   { flags: '-t, --timeout <ms>', description: 'Connect/request timeout towards serve', default: 30000, type: 'number' },
   { flags: '--token <t>', description: 'Bearer token when serve runs with --enable-auth (or ONE_MCP_TOKEN)' },
 ];
 
-/** flag > .1mcprc; within one source preset > filter > tags (docs/configuration.md, `.1mcprc`). */
-export function viewQuery(flags: { preset?: string; filter?: string; tags?: string }, rc: ProjectRc | undefined): string {
+/**
+ * flag > .1mcprc; within one source preset > filter > tags (docs/configuration.md, `.1mcprc`).
+ * `discovery` and `pin` are chosen on their own (flag > .1mcprc) and travel as ?discovery= and ?pin=.
+ */
+export function viewQuery(flags: { preset?: string; filter?: string; tags?: string; discovery?: string }, rc: ProjectRc | undefined): string {
   const from = flags.preset || flags.filter || flags.tags ? flags : rc ? { preset: rc.preset, filter: rc.filter, tags: rc.tags?.join(',') } : {};
   const q = new URLSearchParams();
   if (from.preset) q.set('preset', from.preset);
   else if (from.filter) q.set('filter', from.filter);
   else if (from.tags) q.set('tags', from.tags);
+  const discovery = flags.discovery ?? rc?.discovery;
+  if (discovery) q.set('discovery', discovery);
+  if (rc?.pin?.length) q.set('pin', rc.pin.join(','));
   return q.toString();
 }
 
 async function proxy(_args: string[], options: Record<string, any>): Promise<number> {
   if (!isLogLevel(options.logLevel)) throw new UsageError('--log-level must be one of debug, info, warn, error');
+  if (options.discovery !== undefined && !['search', 'auto', 'off'].includes(options.discovery)) {
+    throw new UsageError(`--discovery must be search, auto or off (got "${options.discovery}")`);
+  }
   // stdout is the protocol: logs only ever go to --log-file.
   const logger = createLogger({ level: options.logLevel, file: options.logFile, stderr: false });
   const paths = resolveConfigPaths({ config: options.config, configDir: options.configDir });

@@ -2,6 +2,8 @@
 import { OneMcpError, UsageError } from '../errors.ts';
 import { onShutdownSignal } from '../runtime/signals.ts';
 import { normalizeOrigin } from '../server/http/guard.ts';
+import { parseSize } from '../server/size.ts';
+import { resolve } from 'node:path';
 import { commandContext } from './context.ts';
 import { color } from './output.ts';
 import { runGroup, type OptionSpec } from './program.ts';
@@ -19,6 +21,8 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { flags: '-f, --filter <expr>', description: 'Default view: tag-filter expression' },
   { flags: '--preset <name>', description: 'Default view: preset' },
   { flags: '-p, --pagination', description: 'Page aggregated lists by default', type: 'boolean', default: false },
+  { flags: '--discovery <mode>', description: 'How views list their tools unless they choose: off (every tool), search (pins + 3 meta-tools), auto (search above --discovery-threshold)', default: 'off' },
+  { flags: '--discovery-threshold <n>', description: 'auto: search mode when a view has more tools than this', default: 40, type: 'number', integer: true, min: 0 },
   { flags: '--session-idle-timeout <min>', description: 'Close idle HTTP sessions after this many minutes (0 = never)', default: 30, type: 'number', min: 0 },
   { flags: '--force', description: 'Start even when a serve already runs on this config dir (that one keeps server.pid)', type: 'boolean', default: false, env: false },
   { flags: '--list-wait <ms>', description: 'How long a list request waits for starting backends', default: 5000, type: 'number', integer: true, min: 0 },
@@ -26,6 +30,9 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { flags: '--max-sessions <n>', description: 'Open client sessions at most; beyond, the least recently active idle one is closed', default: 1000, type: 'number' },
   { flags: '--max-sessions-per-token <n>', description: 'Open sessions per bearer token at most (with --enable-auth)', default: 100, type: 'number' },
   { flags: '--body-timeout <s>', description: 'Seconds a client may take to send a request body', default: 30, type: 'number' },
+  { flags: '--audit-log <file>', description: 'Append one JSON line per tools/call, prompts/get and resources/read to this file (0600, rotated by size)' },
+  { flags: '--audit-args', description: 'Also record call arguments in the audit log, secrets redacted', type: 'boolean', default: false },
+  { flags: '--audit-max-size <size>', description: 'Rotate the audit log at this size (e.g. 10MiB, 500k); 5 older files are kept', default: '10MiB' },
   { flags: '--max-large-bodies <n>', description: 'Request bodies over 1 MiB received at the same time at most', default: 8, type: 'number' },
 ];
 
@@ -33,9 +40,11 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
   const { paths, log } = commandContext(options);
   if (!['minimal', 'basic', 'full'].includes(options.healthInfoLevel)) throw new UsageError('--health-info-level must be minimal, basic or full');
   if (options.filter && options.preset) throw new UsageError('use either --filter or --preset, not both');
+  if (!['search', 'auto', 'off'].includes(options.discovery)) throw new UsageError(`--discovery must be search, auto or off (got "${options.discovery}")`);
   // One clear outcome for a mistyped preset: refuse now, before anything listens.
   if (options.preset) (await import('../config/presets.ts')).assertPresetExists(paths.presetsJson, options.preset);
   const edge = edgeLimits(options);
+  const audit = auditOptions(options);
   // One serve per config dir: a second one would take over server.pid and hide the first.
   const other = await (await import('./serve-running.ts')).runningServe(paths.pidFile);
   if (other && !options.force) {
@@ -68,11 +77,14 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
       filter: options.filter,
       preset: options.preset,
       pagination: options.pagination,
+      discovery: options.discovery,
+      discoveryThreshold: options.discoveryThreshold,
       sessionIdleTimeoutMinutes: options.sessionIdleTimeout,
       listWait: options.listWait,
       enableAuth: options.enableAuth,
       ownsPidFile: !other,
       ...edge,
+      ...audit,
     },
     paths,
     log,
@@ -135,6 +147,22 @@ function edgeLimits(options: Record<string, any>) {
     bodyTimeoutMs: options.bodyTimeout * 1000,
     maxLargeBodies: whole('max-large-bodies', options.maxLargeBodies, 1),
   };
+}
+
+/** --audit-log and its companions, checked here so a bad value is a usage error before anything listens. */
+function auditOptions(options: Record<string, any>) {
+  const file = options.auditLog as string | undefined;
+  if (file === undefined || file === '') {
+    if (options.auditArgs) throw new UsageError('--audit-args records arguments in the audit log: add --audit-log <file>');
+    return {};
+  }
+  let maxBytes: number;
+  try {
+    maxBytes = parseSize(String(options.auditMaxSize));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return { auditLog: resolve(file), auditArgs: !!options.auditArgs, auditMaxBytes: maxBytes };
 }
 
 /** On a terminal, say which servers are connecting and how many are ready; nothing when piped. */

@@ -14,6 +14,9 @@ export const presetSchema = z.looseObject({
   strategy: z.enum(['or', 'and', 'advanced']).optional(),
   tagQuery: z.unknown().optional(),
   filter: z.string().optional(),
+  /** Ours, not 1MCP's: search mode for this preset's view and the tools it keeps listed (docs/configuration.md). */
+  discovery: z.enum(['search', 'auto', 'off']).optional(),
+  pin: z.array(z.string()).optional(),
   created: z.string().optional(),
   lastModified: z.string().optional(),
 });

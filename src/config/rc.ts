@@ -20,6 +20,9 @@ export interface ProjectRc {
   tags?: string[];
   url?: string;
   token_env?: string;
+  /** Search mode for the proxy's session, and the tools kept listed in it (docs/configuration.md). */
+  discovery?: 'search' | 'auto' | 'off';
+  pin?: string[];
 }
 
 export const RC_NAME = '.1mcprc';
@@ -92,6 +95,17 @@ export function parseProjectRc(text: string, path: string): ProjectRc {
     throw new OneMcpError(
       `${path}: "token_env" may only name a variable starting with ${TOKEN_ENV_PREFIX} (got "${rc.token_env}"), so a project file cannot send other secrets as a token; e.g. "token_env": "ONE_MCP_TOKEN_WORK"`,
     );
+  }
+  if (v.discovery !== undefined) {
+    if (v.discovery !== 'search' && v.discovery !== 'auto' && v.discovery !== 'off') {
+      throw new OneMcpError(`${path}: "discovery" must be "search", "auto" or "off" (got ${JSON.stringify(v.discovery)})`);
+    }
+    rc.discovery = v.discovery;
+  }
+  if (v.pin !== undefined) {
+    if (typeof v.pin === 'string') rc.pin = v.pin.split(',').map((t) => t.trim()).filter(Boolean);
+    else if (Array.isArray(v.pin) && v.pin.every((t) => typeof t === 'string')) rc.pin = v.pin as string[];
+    else throw new OneMcpError(`${path}: "pin" must be an array of tool names as tools/list shows them, e.g. ["files_1mcp_read_file"]`);
   }
   if (v.tags !== undefined) {
     if (typeof v.tags === 'string') rc.tags = v.tags.split(',').map((t) => t.trim()).filter(Boolean);

@@ -1,4 +1,5 @@
 /** The options `1mcp serve` runs with (cli/serve.ts fills them from flags; docs/configuration.md). */
+import type { DiscoveryMode } from '../catalog/discovery.ts';
 import type { HealthLevel } from './http/health.ts';
 
 export interface ServeOptions {
@@ -13,6 +14,9 @@ export interface ServeOptions {
   filter?: string;
   preset?: string;
   pagination: boolean;
+  /** How views that choose nothing list their tools (--discovery; default off) and auto's tool count (--discovery-threshold). */
+  discovery?: DiscoveryMode;
+  discoveryThreshold?: number;
   sessionIdleTimeoutMinutes: number;
   listWait: number;
   enableAuth: boolean;
@@ -25,4 +29,8 @@ export interface ServeOptions {
   maxSessionsPerToken?: number;
   bodyTimeoutMs?: number;
   maxLargeBodies?: number;
+  /** serve --audit-log (an absolute path), --audit-args, --audit-max-size in bytes (server/audit.ts). */
+  auditLog?: string;
+  auditArgs?: boolean;
+  auditMaxBytes?: number;
 }

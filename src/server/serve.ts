@@ -8,6 +8,7 @@ import { OneMcpError } from '../errors.ts';
 import { Pool } from '../backends/pool.ts';
 import type { ServerDiff } from '../backends/diff.ts';
 import { Catalog } from '../catalog/catalog.ts';
+import { DEFAULT_DISCOVERY_THRESHOLD } from '../catalog/discovery.ts';
 import { EVERYTHING, fixedView, type ViewRef } from '../catalog/view.ts';
 import { loadServers } from '../config/mcp-config.ts';
 import type { ServerConfig } from '../config/mcp-schema.ts';
@@ -29,6 +30,11 @@ import { Router } from './router.ts';
 import type { ServeOptions } from './serve-options.ts';
 import type { SessionDeps } from './sessions/session.ts';
 import { SessionTable } from './sessions/table.ts';
+import { AuditLog } from './audit.ts';
+import { CallObserver } from './call-observer.ts';
+import { metrics } from './metrics.ts';
+import type { Tracing } from './tracing/index.ts';
+import { tracingRequested } from './tracing/wanted.ts';
 import { resolveView, type PresetSource } from './views.ts';
 
 export class Serve implements AppHost {
@@ -48,6 +54,7 @@ export class Serve implements AppHost {
   private serverConfigs: ServerConfig[] = [];
   private watchers: { close(): void }[] = [];
   private stopping?: Promise<void>;
+  private tracing?: Tracing;
 
   constructor(
     readonly options: ServeOptions,
@@ -57,7 +64,7 @@ export class Serve implements AppHost {
     // Catalog and router read the pool's backends only when asked, so they can exist before it and
     // the pool gets the router's hooks at construction.
     const backends = () => this.pool.all();
-    this.catalog = new Catalog(backends);
+    this.catalog = new Catalog(backends, undefined, { mode: options.discovery ?? 'off', threshold: options.discoveryThreshold ?? DEFAULT_DISCOVERY_THRESHOLD });
     this.router = new Router(this.catalog, backends, log);
     const hooks = this.router.hooks(
       () => this.catalogChanged(),
@@ -84,7 +91,15 @@ export class Serve implements AppHost {
       waitForStartup: () => (this.pool.isStarting() ? this.pool.waitReady(options.listWait) : Promise.resolve()),
       subscribeSupported: () => this.pool.all().some((b) => !!b.capabilities.resources?.subscribe),
       instances: this.pool.instances,
+      observer: this.observer,
     };
+  }
+
+  /** Metrics (GET /metrics) and the audit log of the calls sessions forward. */
+  private readonly observer = new CallObserver(metrics);
+
+  metricsText(): string {
+    return metrics.render({ version: VERSION, startedAt: this.startedAt, backends: () => this.pool.all(), sessions: () => this.router.sessions });
   }
 
   get configDir(): string {
@@ -131,6 +146,7 @@ export class Serve implements AppHost {
   }
 
   private backendStateChanged(backend: Backend): void {
+    metrics.backendState(backend.name, backend.state);
     // Lists appear when a backend connects (and its cached lists may be replaced on reconnect).
     if (backend.state === 'connected' || backend.state === 'stopped' || backend.state === 'disabled') this.catalogChanged();
   }
@@ -146,6 +162,10 @@ export class Serve implements AppHost {
         this.log.warn('--enable-auth is on but there is no token yet: every client is refused until you run "1mcp auth token create"');
       }
     }
+    // Traces only when an OTLP endpoint is configured; otherwise nothing of tracing/ is even loaded.
+    if (tracingRequested(process.env)) this.tracing = (await import('./tracing/index.ts')).startTracing(process.env, this.log);
+    this.sessionDeps.tracer = this.tracing?.tracer;
+    if (this.options.auditLog) this.openAuditLog(this.options.auditLog);
     this.http = listener.http;
     this.port = listener.http.port;
     listener.ready(createApp(this));
@@ -208,6 +228,25 @@ export class Serve implements AppHost {
     this.catalogChanged();
   }
 
+  /** serve --audit-log: a file that cannot be opened stops serve before it accepts a client. */
+  private openAuditLog(path: string): void {
+    let warned = false;
+    try {
+      this.observer.audit = new AuditLog({
+        path,
+        maxBytes: this.options.auditMaxBytes,
+        withArguments: this.options.auditArgs,
+        onError: (error) => {
+          metrics.auditWriteErrors++;
+          if (!warned) this.log.error(`cannot write the audit log ${path}: ${error.message}; calls go on, unrecorded (onemcp_audit_write_errors_total counts them)`);
+          warned = true;
+        },
+      });
+    } catch (error) {
+      throw new OneMcpError(`cannot open the audit log ${path}: ${(error as Error).message}`);
+    }
+  }
+
   /** Stop accepting, close sessions and backends, remove server.pid. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
@@ -216,6 +255,8 @@ export class Serve implements AppHost {
       const closing = this.http?.close(true);
       await this.sessions.closeAll();
       await this.pool.stopAll();
+      this.observer.audit?.close();
+      await this.tracing?.shutdown(); // the last spans, bounded: a silent collector cannot hold serve up
       removePidFile(this.paths.pidFile);
       await Promise.race([closing, new Promise((r) => setTimeout(r, 500))]);
     })();

@@ -36,7 +36,12 @@ import { notFound, relayError, RpcError, urlElicitationsIn } from '../errors.ts'
 import { buildInstructions } from '../instructions.ts';
 import { paginate } from '../pagination.ts';
 import type { TaskTable } from '../task-table.ts';
+import type { Tracer } from '../tracing/tracer.ts';
+import type { CallObserver } from '../call-observer.ts';
+import type { SessionLabels } from './labels.ts';
+import type { RequestClock } from './request-clock.ts';
 import { sdkInitialize } from './sdk-initialize.ts';
+import { callMetaTool, isMetaTool, type MetaToolHost } from './search-mode.ts';
 import { callTool, installTaskHandlers, TASKS_CAPABILITY, tasksCapabilityOf } from './tasks.ts';
 
 type Extra = RequestHandlerExtra<any, any>;
@@ -54,6 +59,9 @@ export interface SessionRouter {
   subscribe(session: Session, route: Route, uriAsSeen: string): Promise<void>;
   unsubscribe(session: Session, route: Route): Promise<void>;
   levelsChanged(): void;
+  /** Listeners that are not sessions (a 2026-07-28 subscriptions/listen stream) join and leave like sessions. */
+  add(session: Session): void;
+  remove(session: Session): void;
 }
 
 export interface SessionDeps {
@@ -67,6 +75,10 @@ export interface SessionDeps {
   subscribeSupported(): boolean;
   /** Per-session instances of `"scope": "session"` servers (absent: every server is shared). */
   instances?: SessionInstances;
+  /** Metrics and the audit log of backend calls (server/call-observer.ts). */
+  observer?: CallObserver;
+  /** Spans for requests (only when traces are on: server/tracing/). */
+  tracer?: Tracer;
 }
 
 export class Session {
@@ -82,6 +94,10 @@ export class Session {
   owner?: string;
   /** Page aggregated lists: serve --pagination, or the client asked with ?pagination=true. */
   paginate: boolean;
+  /** Transport, era, ?app= and token name (set by http/app.ts), for metrics, the audit log and status. */
+  labels: SessionLabels = { transport: 'streamable-http', era: 'legacy' };
+  /** Times this session's requests for /metrics. */
+  requests?: RequestClock;
   /** Calls being forwarded, by the client's request id, so a dropped connection can cancel them. */
   private readonly running = new Map<string, AbortController>();
 
@@ -107,6 +123,7 @@ export class Session {
         jsonSchemaValidator: new LazyJsonSchemaValidator(),
       },
     );
+    deps.tracer?.instrument(this.server, this);
     this.install();
   }
 
@@ -121,6 +138,7 @@ export class Session {
       this.onClosed?.();
     };
     await this.server.connect(transport);
+    this.requests = this.deps.observer?.watch(transport);
   }
 
   async close(): Promise<void> {
@@ -181,7 +199,8 @@ export class Session {
     });
 
     s.setRequestHandler(ListToolsRequestSchema, async (req) => {
-      const { page, nextCursor } = await this.list('tools', () => catalog.tools(this.view), (t) => t.name, req.params?.cursor);
+      // Every tool of the view, or in search mode its pins and the meta-tools (catalog.listedTools).
+      const { page, nextCursor } = await this.list('tools', () => catalog.listedTools(this.view), (t) => t.name, req.params?.cursor);
       return { tools: page, ...(nextCursor ? { nextCursor } : {}) };
     });
     s.setRequestHandler(ListPromptsRequestSchema, async (req) => {
@@ -197,8 +216,17 @@ export class Session {
       return { resourceTemplates: page, ...(nextCursor ? { nextCursor } : {}) };
     });
 
+    const unknownTool = (name: string) => `unknown tool "${name}"; it is not in this view, disabled, or its server is gone (list the tools again)`;
+    const meta: MetaToolHost = {
+      catalog,
+      view: () => this.view,
+      waitForStartup: () => this.deps.waitForStartup(),
+      resolveTool: (name) => this.resolve(() => catalog.tool(name, this.view), unknownTool(name)),
+      callTool: (route, params, extra) => callTool(this, router.tasks, route, params, extra),
+    };
     s.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
-      const route = await this.resolve(() => catalog.tool(req.params.name, this.view), `unknown tool "${req.params.name}"; it is not in this view, disabled, or its server is gone (list the tools again)`);
+      if (isMetaTool(req.params.name) && catalog.metaToolsEnabled(this.view)) return callMetaTool(meta, req.params, extra);
+      const route = await this.resolve(() => catalog.tool(req.params.name, this.view), unknownTool(req.params.name));
       return callTool(this, router.tasks, route, { ...req.params, name: route.original }, extra);
     });
     s.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
@@ -273,6 +301,9 @@ export class Session {
       const { progressToken: _drop, ...meta } = params._meta as Record<string, unknown>;
       forwardedParams._meta = meta;
     }
+    // Traces on: the backend request is a child span, and carries its context on in _meta.
+    const span = this.deps.tracer?.backendCall(extra, backend, method, forwardedParams);
+    if (span) forwardedParams._meta = { ...(forwardedParams._meta as object), ...span.meta };
     const call = this.deps.router.beginCall(backend, this, extra);
     // One controller per call, aborted by the client's cancellation or a dropped connection
     // (cancelRequests); cheaper than AbortSignal.any, which this runs for every call.
@@ -288,7 +319,8 @@ export class Session {
     let answered = false;
     try {
       await this.deps.instances?.whenReady(backend);
-      const result = await backend.request(method, forwardedParams, {
+      const sent = performance.now();
+      const pending = backend.request(method, forwardedParams, {
         signal: mine.signal,
         timeout,
         onprogress:
@@ -299,10 +331,13 @@ export class Session {
                 progressSent = progressSent.then(() => (answered ? this.server.notification(notification) : extra.sendNotification(notification))).catch(() => {});
               },
       });
+      const result = await (this.deps.observer?.call(this, route.backend.name, method, params, mine.signal, extra.requestId, sent, pending) ?? pending);
       await progressSent;
       answered = true;
+      span?.end(result);
       return result;
     } catch (error) {
+      span?.fail(error);
       if (error instanceof RpcError) throw error;
       // A -32042 names URL elicitations; their completion notices are for this session.
       for (const e of urlElicitationsIn(error)) this.deps.router.expectElicitation(backend, e.elicitationId, this);
