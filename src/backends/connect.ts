@@ -13,6 +13,7 @@ import { keepErrorData } from './error-data.ts';
 import { LazyJsonSchemaValidator } from './lazy-validator.ts';
 import type { StderrRing } from './stderr-ring.ts';
 import { ChildStdioTransport } from './stdio-transport.ts';
+import { fetchWithTraceHeader, traceHeaders } from './trace-header.ts';
 
 export interface Connection {
   client: Client;
@@ -43,14 +44,17 @@ function makeTransport(config: ServerConfig, stderr: StderrRing, kind: 'stdio' |
   }
   const requestInit: RequestInit = { headers: config.headers };
   const url = new URL(config.url!);
+  // With traces on, each request's trace context also goes out as a traceparent header.
+  const traced = traceHeaders.enabled ? { fetch: fetchWithTraceHeader() } : {};
   if (kind === 'sse') {
     return new SSEClientTransport(url, {
       requestInit,
+      ...traced,
       // The EventSource GET needs the headers too (auth).
       eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...config.headers } }) },
     });
   }
-  return new StreamableHTTPClientTransport(url, { requestInit });
+  return new StreamableHTTPClientTransport(url, { requestInit, ...traced });
 }
 
 /** Connect with a deadline; `prepare` registers handlers before the handshake starts. */
