@@ -6,17 +6,17 @@
  */
 import { afterEach, beforeEach, expect, test } from 'bun:test';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseJsonText } from '../../src/config/json-text.ts';
 import { cliCommand, runCli } from '../helpers/cli.ts';
 import { fixtureCommand } from '../helpers/fixture.ts';
 import { connectHttp, connectStdio, stdioPid, textOf } from '../helpers/mcp-client.ts';
 import { isAlive, waitFor } from '../helpers/processes.ts';
 import { startServe } from '../helpers/serve.ts';
+import { appData as sharedAppData, crlf, fakeHomeEnv, type Platform, snapshotFiles, writeFile } from '../helpers/fake-home.ts';
 import { makeTempDir, type TempDir } from '../helpers/tmp.ts';
 
-type Platform = 'linux' | 'darwin' | 'win32';
 let tmp: TempDir;
 let home: string;
 let project: string;
@@ -35,22 +35,14 @@ afterEach(() => tmp.cleanup());
 const app = (platform: Platform, ...args: string[]) =>
   runCli(['app', ...args, '--platform', platform, '--config-dir', configDir], {
     cwd: project,
-    env: { HOME: home, USERPROFILE: undefined, XDG_CONFIG_HOME: undefined, APPDATA: undefined, CODEX_HOME: undefined, CLAUDE_CONFIG_DIR: undefined, ONE_MCP_CONFIG_DIR: undefined },
+    env: { ...fakeHomeEnv(home), ONE_MCP_CONFIG_DIR: undefined },
   });
 const restore = (...args: string[]) => runCli(['app', 'restore', ...args, '--config-dir', configDir], { cwd: project, env: { HOME: home } });
 
-function appData(platform: Platform): string {
-  if (platform === 'win32') return join(home, 'AppData', 'Roaming');
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support');
-  return join(home, '.config');
-}
+const appData = (platform: Platform) => sharedAppData(home, platform);
 
-function write(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-}
+const write = writeFile;
 const read = (path: string) => readFileSync(path, 'utf8');
-const crlf = (text: string) => text.replace(/\n/g, '\r\n');
 
 /** Where each client keeps its user file on `platform`. */
 function paths(platform: Platform) {
@@ -169,21 +161,8 @@ model = "gpt-5-mini"
   return p;
 }
 
-/** Every file under the fake home and project, as bytes (bun's own cache in $HOME left out). */
-function snapshot(): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (path === join(home, '.bun')) continue;
-      if (statSync(path).isDirectory()) walk(path);
-      else out.set(path, readFileSync(path).toString('base64'));
-    }
-  };
-  walk(home);
-  walk(project);
-  return out;
-}
+/** Every file under the fake home and project, as bytes. */
+const snapshot = () => snapshotFiles(home, home, project);
 
 /** mcp.json's servers (the file may keep the user's comments). */
 const mcpServers = () => (parseJsonText(read(join(configDir, 'mcp.json')), { lenient: true }) as any).mcpServers as Record<string, any>;

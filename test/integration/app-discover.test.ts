@@ -4,12 +4,12 @@
  * paths each uses on Linux, macOS and Windows. Read-only: every file is byte for byte the same after.
  */
 import { afterEach, beforeEach, expect, test } from 'bun:test';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
+import { appData as sharedAppData, crlf, fakeHomeEnv, type Platform, snapshotFiles, writeFile } from '../helpers/fake-home.ts';
 import { makeTempDir, type TempDir } from '../helpers/tmp.ts';
 
-type Platform = 'linux' | 'darwin' | 'win32';
 let tmp: TempDir;
 let home: string;
 let project: string;
@@ -24,21 +24,12 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 const app = (platform: Platform, ...args: string[]) =>
-  runCli(['app', ...args, '--platform', platform], { cwd: project, env: { HOME: home, USERPROFILE: undefined, XDG_CONFIG_HOME: undefined, APPDATA: undefined, CODEX_HOME: undefined, CLAUDE_CONFIG_DIR: undefined } });
+  runCli(['app', ...args, '--platform', platform], { cwd: project, env: fakeHomeEnv(home) });
 
-/** Per-user application data on each OS (what Electron apps use). */
-function appData(platform: Platform): string {
-  if (platform === 'win32') return join(home, 'AppData', 'Roaming');
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support');
-  return join(home, '.config');
-}
+const appData = (platform: Platform) => sharedAppData(home, platform);
 
-function write(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-}
+const write = writeFile;
 
-const crlf = (text: string) => text.replace(/\n/g, '\r\n');
 
 /** Every client's files, as each documents them. Returns the paths written. */
 function writeClientConfigs(platform: Platform): string[] {
@@ -134,20 +125,7 @@ args = ["proxy"]
   return Object.keys(files);
 }
 
-/** Every file under root, except the runtime's own cache (bun keeps one in $HOME when run from source). */
-function snapshot(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (path === join(home, '.bun')) continue;
-      if (statSync(path).isDirectory()) walk(path);
-      else out.set(path, readFileSync(path).toString('base64'));
-    }
-  };
-  walk(root);
-  return out;
-}
+const snapshot = (root: string) => snapshotFiles(home, root);
 
 for (const platform of ['linux', 'darwin', 'win32'] as const) {
   test(`${platform}: every client's files found where it keeps them, every server read and mapped, nothing changed`, async () => {
