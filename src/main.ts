@@ -27,11 +27,11 @@ const GROUPS: Record<string, CommandGroup> = {
   stop: { usage: 'stop', about: 'Stop the background serve and its backends', load: lifecycle('stop') },
   restart: { usage: 'restart', about: 'Stop and start serve again with the same flags', load: lifecycle('restart') },
   service: { usage: 'service <sub>', about: 'Per-user service that starts serve at login: install, uninstall, status', load: () => import('./cli/service.ts') },
+  app: { usage: 'app <sub>', about: 'MCP clients on this machine and their servers: list, discover, consolidate, restore', load: () => import('./cli/app.ts') },
   instructions: { usage: 'instructions', about: "What the running serve offers in a view, per server, compact (for a model's context)", load: agent('instructions') },
   inspect: { usage: 'inspect [server[/tool]]', about: "A view's servers, a server's tools, or a tool's parameters, from the running serve", load: agent('inspect') },
   run: { usage: 'run <server>/<tool>', about: "Call a tool of the running serve: --args '<json>' or JSON on stdin; result on stdout", load: agent('run') },
   wait: { usage: 'wait [server]', about: 'Wait until serve (and the server) is ready; exit 3 on --timeout', load: agent('wait') },
-  app: { usage: 'app <sub>', about: 'MCP clients on this machine and their servers: list, discover, consolidate, restore', load: () => import('./cli/app.ts') },
 };
 
 function agent(name: 'instructions' | 'inspect' | 'run' | 'wait'): CommandGroup['load'] {

@@ -23,7 +23,7 @@ describe('1mcp --help and dispatch', () => {
       .slice(help.stdout.split('\n').indexOf('Commands:') + 1)
       .filter((line) => line.startsWith('  '))
       .map((line) => line.trim().split(/\s+/)[0]!);
-    expect(commands).toEqual(['serve', 'proxy', 'mcp', 'preset', 'setup', 'auth', 'trust', 'start', 'status', 'stop', 'restart', 'service', 'app']);
+    expect(commands).toEqual(['serve', 'proxy', 'mcp', 'preset', 'setup', 'auth', 'trust', 'start', 'status', 'stop', 'restart', 'service', 'app', 'instructions', 'inspect', 'run', 'wait']);
     const results = await Promise.all(commands.map(async (c) => ({ c, r: await runCli([c, '--help'], { env }) })));
     for (const { c, r } of results) {
       expect({ c, code: r.code, unknown: r.stderr.includes('unknown command') }).toEqual({ c, code: 0, unknown: false });
