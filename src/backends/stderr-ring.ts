@@ -2,6 +2,8 @@
 export class StderrRing {
   private lines: string[] = [];
   private partial = '';
+  /** Lines seen since this backend was created (/metrics). */
+  total = 0;
 
   constructor(
     private readonly capacity = 200,
@@ -16,6 +18,7 @@ export class StderrRing {
     for (const raw of parts) {
       const line = raw.replace(/\r$/, '').slice(0, this.maxLineChars);
       this.lines.push(line);
+      this.total++;
       this.onLine?.(line);
     }
     if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);

@@ -37,12 +37,17 @@ export function rotateLog(path: string, maxBytes = LOG_MAX_BYTES, keep = LOG_KEE
     return false;
   }
   if (size < maxBytes) return false;
+  shiftLogFiles(path, keep);
+  return true;
+}
+
+/** `path` → `path.1`, `.1` → `.2` …; the oldest beyond `keep` is dropped (also used by the audit log). */
+export function shiftLogFiles(path: string, keep: number): void {
   rmSync(`${path}.${keep}`, { force: true });
   for (let i = keep - 1; i >= 1; i--) {
     if (existsSync(`${path}.${i}`)) renameSync(`${path}.${i}`, `${path}.${i + 1}`);
   }
   renameSync(path, `${path}.1`);
-  return true;
 }
 
 /**

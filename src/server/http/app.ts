@@ -14,6 +14,8 @@ import { narrowToTags, resolveView, selectorFromQuery, type PresetSource } from 
 import { MAX_BODY_BYTES, readBody } from './body.ts';
 import { isLoopbackBind, makeHostGuard } from './guard.ts';
 import { healthRoutes, type HealthSource } from './health.ts';
+import { metricsRoute, type MetricsHost } from './metrics-route.ts';
+import { sessionLabels } from '../sessions/labels.ts';
 import { DEFAULT_LIMITS, Slots } from './limits.ts';
 import { errorResponse, json, rpcError, text } from './responses.ts';
 import { WebSseServerTransport } from './sse-transport.ts';
@@ -69,7 +71,7 @@ function paginationAsked(url: URL): boolean | undefined {
 }
 
 /** What the HTTP surface needs of serve (server/serve.ts provides it; this file never imports serve). */
-export interface AppHost extends HealthSource {
+export interface AppHost extends HealthSource, MetricsHost {
   readonly options: HealthSource['options'] &
     Pick<ServeOptions, 'externalUrl' | 'allowOrigins' | 'enableAuth' | 'bodyTimeoutMs' | 'maxLargeBodies'>;
   readonly sessions: SessionTable;
@@ -157,6 +159,7 @@ export function createApp(serve: AppHost): (request: Request) => Promise<Respons
     if (place.response) return place.response;
     try {
       const session = new Session(viewRef, serve.sessionDeps, paginationAsked(url));
+      session.labels = sessionLabels(url, 'streamable-http', token);
       // Bound to the token's hash: a new token that reuses a revoked one's name is a stranger here.
       session.owner = token?.hash;
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
@@ -184,6 +187,7 @@ export function createApp(serve: AppHost): (request: Request) => Promise<Respons
     try {
       const transport = new WebSseServerTransport();
       const session = new Session(viewRef, serve.sessionDeps, paginationAsked(url));
+      session.labels = sessionLabels(url, 'sse', token);
       session.owner = token?.hash;
       session.id = transport.sessionId;
       serve.sessions.add(transport.sessionId, { kind: 'sse', session, transport });
@@ -229,6 +233,7 @@ export function createApp(serve: AppHost): (request: Request) => Promise<Respons
       if (path === '/mcp') return await handleMcp(request, url, auth.token);
       if (path === '/sse' && request.method === 'GET') return await handleSse(url, auth.token);
       if (path === '/messages') return await handleMessages(request, url, auth.token);
+      if (path === '/metrics') return metricsRoute(request, serve, auth.token);
       // Changing state needs a JSON body type, which a cross-site form or beacon cannot send.
       if (request.method === 'POST' && path.startsWith('/api/') && !(request.headers.get('content-type') ?? '').toLowerCase().includes('application/json')) {
         return json({ error: 'Unsupported Media Type: POST /api/* requires "Content-Type: application/json"' }, 415);

@@ -1,5 +1,5 @@
 /**
- * `serve --enable-auth` (docs/security.md): /mcp, /sse, /messages, /api/* and the per-server health
+ * `serve --enable-auth` (docs/security.md): /mcp, /sse, /messages, /api/*, /metrics and the per-server health
  * details need `Authorization: Bearer <token>`; /health (minimal), /health/live, /health/ready and the
  * identity stay open. The token file is watched, so `auth token create|revoke` apply to a running serve
  * at once, and the sessions of a revoked or expired token are closed at once (onInvalidated).
@@ -10,7 +10,7 @@ import type { Logger } from '../../log.ts';
 import { watchFile } from '../../runtime/watch.ts';
 import { json } from './responses.ts';
 
-const PROTECTED = [/^\/mcp$/, /^\/sse$/, /^\/messages$/, /^\/api\//, /^\/health\/mcp(\/|$)/];
+const PROTECTED = [/^\/mcp$/, /^\/sse$/, /^\/messages$/, /^\/api\//, /^\/health\/mcp(\/|$)/, /^\/metrics$/];
 /** Never need a token (and ignore one): liveness, readiness, discovery. */
 const OPEN = [/^\/health\/live$/, /^\/health\/ready$/, /^\/\.well-known\/1mcp\//];
 
