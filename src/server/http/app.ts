@@ -14,6 +14,8 @@ import { narrowToTags, resolveView, selectorFromQuery, type PresetSource } from 
 import { MAX_BODY_BYTES, readBody } from './body.ts';
 import { isLoopbackBind, makeHostGuard } from './guard.ts';
 import { healthRoutes, type HealthSource } from './health.ts';
+import type { ApiHost } from './api.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
 import { metricsRoute, type MetricsHost } from './metrics-route.ts';
 import { sessionLabels } from '../sessions/labels.ts';
 import { DEFAULT_LIMITS, Slots } from './limits.ts';
@@ -71,9 +73,10 @@ function paginationAsked(url: URL): boolean | undefined {
 }
 
 /** What the HTTP surface needs of serve (server/serve.ts provides it; this file never imports serve). */
-export interface AppHost extends HealthSource, MetricsHost {
+export interface AppHost extends HealthSource, MetricsHost, ApiHost {
   readonly options: HealthSource['options'] &
-    Pick<ServeOptions, 'externalUrl' | 'allowOrigins' | 'enableAuth' | 'bodyTimeoutMs' | 'maxLargeBodies'>;
+    Pick<ServeOptions, 'externalUrl' | 'allowOrigins' | 'enableAuth' | 'bodyTimeoutMs' | 'maxLargeBodies' | 'enableConfigReload'>;
+  readonly catalog: HealthSource['catalog'] & ApiHost['catalog'];
   readonly sessions: SessionTable;
   readonly sessionDeps: SessionDeps;
   readonly presets: PresetSource;
@@ -85,6 +88,7 @@ export interface AppHost extends HealthSource, MetricsHost {
 export function createApp(serve: AppHost): (request: Request) => Promise<Response> {
   const guard = makeHostGuard(serve.options.host, () => serve.port, serve.options.externalUrl, serve.options.allowOrigins);
   const health = healthRoutes(serve);
+  const dashboard = dashboardRoutes(serve);
   const bodyLimits = {
     limit: MAX_BODY_BYTES,
     timeoutMs: serve.options.bodyTimeoutMs ?? DEFAULT_LIMITS.bodyTimeoutMs,
@@ -238,7 +242,7 @@ export function createApp(serve: AppHost): (request: Request) => Promise<Respons
       if (request.method === 'POST' && path.startsWith('/api/') && !(request.headers.get('content-type') ?? '').toLowerCase().includes('application/json')) {
         return json({ error: 'Unsupported Media Type: POST /api/* requires "Content-Type: application/json"' }, 415);
       }
-      const routed = await health.route(request, path, auth.token);
+      const routed = (await health.route(request, path, auth.token)) ?? (await dashboard(request, path, auth.token));
       if (routed) return routed;
       return text(`Not found: ${path}. MCP clients connect to /mcp`, 404);
     } catch (error) {
