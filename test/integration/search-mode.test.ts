@@ -11,7 +11,8 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixtureEntry } from '../helpers/fixture.ts';
+import { runCli } from '../helpers/cli.ts';
+import { BUN, fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { connectProxy } from '../helpers/proxy.ts';
@@ -303,4 +304,45 @@ describe('.1mcprc chooses search mode for the proxy', () => {
       await flag.client.close();
     }
   });
+});
+
+describe('a backend tool named like a meta-tool (prefix "")', () => {
+  let serve: ServeHandle;
+  beforeAll(async () => {
+    const clash = { command: BUN, args: [join(import.meta.dir, '..', 'fixtures', 'meta-name-server.ts')], prefix: '' };
+    serve = await startServe({ mcpServers: { clash, alpha: fixtureEntry(['--name', 'alpha']) } });
+  });
+  afterAll(async () => {
+    await serve?.stop();
+  });
+
+  test('is a load problem of that server: never listed, never called; the meta-tool stays 1mcp’s', async () => {
+    const status = await (await fetch(new URL('/api/status', serve.origin))).json();
+    expect(JSON.stringify(status.problems)).toContain('would be exposed as \\"1mcp_search_tools\\", which 1mcp uses for search mode');
+    const direct = await connectHttp(serve.url);
+    const searching = await connectHttp(`${serve.url}?discovery=search`);
+    try {
+      const listed = await names(direct);
+      expect(listed).toContain('lookup');
+      expect(listed).not.toContain('1mcp_search_tools');
+      expect(await errorOf(direct.callTool({ name: '1mcp_search_tools', arguments: { query: 'glossary' } }))).toContain('unknown tool "1mcp_search_tools"');
+      // In search mode the name is the meta-tool; the backend's tool of that name is never reached.
+      expect((await searchNames(searching, 'look up a word in the glossary', 3))[0]).toBe('lookup');
+      expect(await searchNames(searching, 'happens to use a meta-tool name')).not.toContain('1mcp_search_tools');
+    } finally {
+      await direct.close();
+      await searching.close();
+    }
+  });
+});
+
+test('serve --discovery with a wrong value: a usage error (exit 2) before anything listens', async () => {
+  const dir = mkdtempSync(join(tmpdir(), '1mcp-search-flag-'));
+  try {
+    const r = await runCli(['serve', '--port', '0', '--config-dir', dir, '--discovery', 'sometimes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--discovery must be search, auto or off (got "sometimes")');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
