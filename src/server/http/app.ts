@@ -9,6 +9,8 @@ import type { StoredToken } from '../../config/tokens.ts';
 import { messagesOf } from '../../jsonrpc.ts';
 import type { Logger } from '../../log.ts';
 import type { ServeOptions } from '../serve-options.ts';
+import { modernHandler } from '../modern/handler.ts';
+import { isModern } from '../modern/wire.ts';
 import { Session, type SessionDeps } from '../sessions/session.ts';
 import { narrowToTags, resolveView, selectorFromQuery, type PresetSource } from '../views.ts';
 import { MAX_BODY_BYTES, readBody } from './body.ts';
@@ -88,6 +90,7 @@ export interface AppHost extends HealthSource, MetricsHost, ApiHost {
 export function createApp(serve: AppHost): (request: Request) => Promise<Response> {
   const guard = makeHostGuard(serve.options.host, () => serve.port, serve.options.externalUrl, serve.options.allowOrigins);
   const health = healthRoutes(serve);
+  const modern = modernHandler({ deps: serve.sessionDeps, authEnabled: !!serve.options.enableAuth });
   const dashboard = dashboardRoutes(serve);
   const bodyLimits = {
     limit: MAX_BODY_BYTES,
@@ -144,6 +147,8 @@ export function createApp(serve: AppHost): (request: Request) => Promise<Respons
       if ('response' in parsed) return parsed.response;
       parsedBody = parsed.body;
     }
+    // A 2026-07-28 request (per-request _meta, no session) is served statelessly (server/modern/).
+    if (!sessionId && request.method === 'POST' && isModern(parsedBody, request.headers)) return modern(request, parsedBody, () => viewFor(url, token), token?.hash, url);
     if (sessionId) {
       const entry = serve.sessions.get(sessionId);
       if (!entry || entry.kind !== 'streamable-http') return rpcError(404, -32001, 'Session not found: initialize a new session');

@@ -1,0 +1,200 @@
+/**
+ * Serving a 2026-07-28 ("modern") request on /mcp (docs/protocol.md, "Two eras on one endpoint").
+ * Stateless: each request is answered on its own — no handshake, no session. What a request sees is
+ * chosen by the URL (view selector) and the token only, so lists are the same for the same URL and
+ * credentials. Lists come from the catalog (as for legacy sessions); calls go to the owning backend
+ * through the same forwarding. The wire is plain JSON over HTTP, written here without an SDK server.
+ */
+import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Route } from '../../catalog/catalog.ts';
+import type { View, ViewRef } from '../../catalog/view.ts';
+import { notFound, RpcError } from '../errors.ts';
+import { buildInstructions } from '../instructions.ts';
+import { paginate } from '../pagination.ts';
+import type { SessionDeps } from '../sessions/session.ts';
+import { forwardModern } from './call.ts';
+import { openListen, type ListenFilter } from './listen.ts';
+import { complete, errorResponse, resultResponse, streamingResponse, type Outcome } from './respond.ts';
+import { checkRequest, INVALID_PARAMS, METHOD_NOT_FOUND, REMOVED_METHODS, SUPPORTED_VERSIONS, type ModernRequest, type WireError } from './wire.ts';
+
+/**
+ * How long a client may treat a list (or server/discover) as fresh. Lists change when a backend's
+ * change or a config reload; a listening client hears of it at once, the others within this.
+ */
+export const LIST_TTL_MS = 60_000;
+
+/** The legacy code for "resource not found"; the modern era says invalid params (-32602) instead. */
+const LEGACY_RESOURCE_NOT_FOUND = -32002;
+
+export interface ModernHost {
+  readonly deps: SessionDeps;
+  /** Tokens are required (serve --enable-auth): lists then depend on who asks (token scope). */
+  readonly authEnabled: boolean;
+}
+
+type Handler = (request: ModernRequest, ctx: Context) => Promise<Response>;
+
+interface Context {
+  view: View;
+  viewRef: ViewRef;
+  owner?: string;
+  paginate: boolean;
+  signal: AbortSignal;
+}
+
+/** Lists in a stable order (by name or URI), whatever order the backends answered in; cached per list. */
+const sortedCache = new WeakMap<object, unknown[]>();
+function sorted<T>(list: T[], keyOf: (t: T) => string): T[] {
+  let out = sortedCache.get(list) as T[] | undefined;
+  if (!out) {
+    out = [...list].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    sortedCache.set(list, out);
+  }
+  return out;
+}
+
+export function modernHandler(host: ModernHost): (request: Request, body: unknown, viewRef: () => ViewRef, owner: string | undefined, url: URL) => Promise<Response> {
+  const { catalog, router } = host.deps;
+  const scope = () => (host.authEnabled ? 'private' : 'public');
+  const cacheable = (result: Record<string, unknown>, ttlMs = LIST_TTL_MS, cacheScope = scope()) => complete(result, { ttlMs, cacheScope });
+
+  const list = <T>(items: (view: View) => T[], keyOf: (t: T) => string, field: string): Handler => async (req, ctx) => {
+    await host.deps.waitForStartup();
+    const cursor = typeof req.params.cursor === 'string' ? req.params.cursor : undefined;
+    const { page, nextCursor } = paginate(sorted(items(ctx.view), keyOf), keyOf, cursor, ctx.paginate);
+    return resultResponse(req.id, cacheable({ [field]: page, ...(nextCursor ? { nextCursor } : {}) }));
+  };
+
+  /** Find the route; during startup a name may belong to a backend that is still connecting. */
+  const resolve = async (find: () => Route | undefined, message: string): Promise<Route> => {
+    let route = find();
+    if (!route) {
+      await host.deps.waitForStartup();
+      route = find();
+    }
+    if (!route) throw notFound(message);
+    return route;
+  };
+
+  /** Forward to the route's backend; the answer is JSON, or an event stream once progress flows. */
+  const forward = (req: ModernRequest, ctx: Context, route: Route, method: string, params: Record<string, unknown>, shape: (r: Record<string, unknown>) => Record<string, unknown>) => {
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(new Error('the client went away'));
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const progressToken = (req.meta.progressToken as string | number | undefined) ?? undefined;
+    return streamingResponse(
+      req.id,
+      async (notify): Promise<Outcome> => {
+        try {
+          const result = await forwardModern(router, {
+            route,
+            method,
+            params,
+            clientCapabilities: req.clientCapabilities,
+            owner: ctx.owner,
+            progressToken,
+            onprogress: (p) => notify({ jsonrpc: '2.0', method: 'notifications/progress', params: p }),
+            signal: abort.signal,
+          });
+          return { result: shape(result) };
+        } catch (error) {
+          return { error: wireErrorOf(req.id, error) };
+        } finally {
+          ctx.signal.removeEventListener('abort', onAbort);
+        }
+      },
+      abort,
+    );
+  };
+
+  const handlers: Record<string, Handler> = {
+    'server/discover': async (req, ctx) => {
+      await host.deps.waitForStartup();
+      const subscribe = host.deps.subscribeSupported();
+      const instructions = buildInstructions(catalog.backendsIn(ctx.view), host.deps.instructionsTemplate);
+      return resultResponse(
+        req.id,
+        cacheable({
+          supportedVersions: SUPPORTED_VERSIONS,
+          capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true, ...(subscribe ? { subscribe: true } : {}) }, completions: {} },
+          ...(instructions ? { instructions } : {}),
+        }),
+      );
+    },
+    'tools/list': list<Tool>((v) => catalog.tools(v), (t) => t.name, 'tools'),
+    'prompts/list': list<Prompt>((v) => catalog.prompts(v), (p) => p.name, 'prompts'),
+    'resources/list': list<Resource>((v) => catalog.resources(v), (r) => r.uri, 'resources'),
+    'resources/templates/list': list<ResourceTemplate>((v) => catalog.resourceTemplates(v), (t) => t.uriTemplate, 'resourceTemplates'),
+    'tools/call': async (req, ctx) => {
+      const name = String(req.params.name);
+      const route = await resolve(() => catalog.tool(name, ctx.view), `unknown tool "${name}"; it is not in this view, disabled, or its server is gone (list the tools again)`);
+      if (req.params.task !== undefined) throw new RpcError(INVALID_PARAMS, 'tasks are not served to 2026-07-28 clients yet; call the tool without "task"');
+      return forward(req, ctx, route, 'tools/call', { ...req.params, name: route.original }, (r) => complete(r));
+    },
+    'prompts/get': async (req, ctx) => {
+      const name = String(req.params.name);
+      const route = await resolve(() => catalog.prompt(name, ctx.view), `unknown prompt "${name}"`);
+      return forward(req, ctx, route, 'prompts/get', { ...req.params, name: route.original }, (r) => complete(r));
+    },
+    'resources/read': async (req, ctx) => {
+      const uri = String(req.params.uri);
+      const route = await resolve(() => catalog.resource(uri, ctx.view), `unknown resource "${uri}"`);
+      // A resource's content may differ per caller and change at any time: never shared, never fresh.
+      return forward(req, ctx, route, 'resources/read', { ...req.params, uri: route.original }, (r) => cacheable(r, 0, 'private'));
+    },
+    'completion/complete': async (req, ctx) => {
+      const ref = (req.params.ref ?? {}) as { type?: string; name?: string; uri?: string };
+      const route =
+        ref.type === 'ref/prompt'
+          ? await resolve(() => catalog.prompt(ref.name ?? '', ctx.view), `unknown prompt "${ref.name}"`)
+          : await resolve(() => catalog.resource(ref.uri ?? '', ctx.view), `unknown resource "${ref.uri}"`);
+      if (!route.backend.capabilities.completions) return resultResponse(req.id, complete({ completion: { values: [], hasMore: false } }));
+      const fixedRef = ref.type === 'ref/prompt' ? { ...ref, name: route.original } : { ...ref, uri: route.original.includes('{') ? ref.uri : route.original };
+      return forward(req, ctx, route, 'completion/complete', { ...req.params, ref: fixedRef }, (r) => complete(r));
+    },
+    'subscriptions/listen': async (req, ctx) => {
+      await host.deps.waitForStartup();
+      const asked = (req.params.notifications ?? {}) as ListenFilter;
+      return openListen({ catalog, router, subscribeSupported: host.deps.subscribeSupported }, ctx.viewRef, req.id, asked, ctx.owner, ctx.signal);
+    },
+  };
+
+  return async (request, body, viewRefOf, owner, url) => {
+    const checked = checkRequest(body, request.headers);
+    if ('error' in checked) return errorResponse(checked.error);
+    // The modern era defines no client notification over HTTP (closing a stream cancels): accepted, ignored.
+    if ('notification' in checked) return new Response(null, { status: 202 });
+    const req = checked.request;
+    const handler = Object.hasOwn(handlers, req.method) ? handlers[req.method] : undefined;
+    if (!handler) {
+      const why = REMOVED_METHODS.has(req.method) ? `"${req.method}" is not part of protocol ${req.protocolVersion}` : `unknown method "${req.method}"`;
+      return errorResponse({ status: 404, id: req.id, code: METHOD_NOT_FOUND, message: `Method not found: ${why}` });
+    }
+    // A wrong view selector throws a ViewError (400), which the HTTP edge turns into the response.
+    const viewRef = viewRefOf();
+    const pagination = url.searchParams.get('pagination');
+    const ctx: Context = {
+      view: viewRef.current(),
+      viewRef,
+      owner,
+      paginate: pagination === null ? host.deps.pagination : pagination === 'true' || pagination === '1',
+      signal: request.signal,
+    };
+    try {
+      return await handler(req, ctx);
+    } catch (error) {
+      if (error instanceof RpcError) return errorResponse(wireErrorOf(req.id, error));
+      throw error;
+    }
+  };
+}
+
+/** A JSON-RPC error for the client, with the modern era's codes. */
+function wireErrorOf(id: string | number, error: unknown): WireError {
+  const e = error as { code?: unknown; message?: unknown; data?: unknown };
+  let code = typeof e?.code === 'number' && Number.isSafeInteger(e.code) ? e.code : -32603;
+  if (code === LEGACY_RESOURCE_NOT_FOUND) code = INVALID_PARAMS;
+  // The revision asks for 400 when a request lacks a capability it needs (-32021).
+  const status = code === -32021 ? 400 : 200;
+  return { status, id, code, message: String(e?.message ?? error), ...(e?.data !== undefined ? { data: e.data } : {}) };
+}
