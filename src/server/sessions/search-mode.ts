@@ -10,6 +10,7 @@ import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { Catalog, Route } from '../../catalog/catalog.ts';
 import type { View } from '../../catalog/view.ts';
 import { search } from '../../search/index.ts';
+import { countSearchQuery } from '../metrics.ts';
 import { CALL_TOOL, DESCRIBE_TOOL, formatHits, META_TOOL_NAMES, parseSearchArguments, SEARCH_TOOLS } from '../../search/meta-tools.ts';
 import { notFound, RpcError } from '../errors.ts';
 
@@ -49,6 +50,7 @@ async function searchTools(host: MetaToolHost, args: unknown) {
   // A search made while backends are still starting should see their tools, like a tools/list would.
   await host.waitForStartup();
   const hits = search(host.catalog.searchIndex(host.view()), query, limit);
+  countSearchQuery();
   return { content: [{ type: 'text', text: formatHits(hits) }], structuredContent: { tools: hits } };
 }
 
