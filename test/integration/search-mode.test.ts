@@ -336,6 +336,45 @@ describe('a backend tool named like a meta-tool (prefix "")', () => {
   });
 });
 
+describe('search mode under a tag-limited token', () => {
+  let serve: ServeHandle;
+  beforeAll(async () => {
+    serve = await startServe(
+      { mcpServers: { files: fixtureEntry(['--name', 'files'], { tags: ['files'] }), web: fixtureEntry(['--name', 'web'], { tags: ['web'] }) } },
+      { args: ['--enable-auth', '--discovery', 'search'] },
+    );
+  });
+  afterAll(async () => {
+    await serve?.stop();
+  });
+
+  test('the token’s tags bound search, describe and call, whatever the request asks (serve --discovery search)', async () => {
+    const created = await runCli(['auth', 'token', 'create', '--name', 'files-only', '--tags', 'files', '--config-dir', serve.dir]);
+    expect(created.code).toBe(0);
+    const c = await connectHttp(`${serve.url}?tags=files,web`, { headers: { authorization: `Bearer ${created.stdout.trim()}` } });
+    try {
+      expect(await names(c)).toEqual(META);
+      const found = await searchNames(c, 'echo add text numbers process id', 50);
+      expect(found.length).toBeGreaterThan(0);
+      expect(found.every((n) => n.startsWith('files_1mcp_'))).toBe(true);
+      expect(await errorOf(c.callTool({ name: '1mcp_describe_tool', arguments: { name: 'web_1mcp_echo' } }))).toContain('unknown tool "web_1mcp_echo"');
+      expect(await errorOf(callVia(c, 'web_1mcp_echo', { text: 'x' }))).toContain('unknown tool "web_1mcp_echo"');
+      expect(textOf(await callVia(c, 'files_1mcp_echo', { text: 'mine' }))).toBe('mine');
+    } finally {
+      await c.close();
+    }
+    // The request's own choice survives the token's narrowing too.
+    const off = await connectHttp(`${serve.url}?discovery=off`, { headers: { authorization: `Bearer ${created.stdout.trim()}` } });
+    try {
+      const listed = await names(off);
+      expect(listed).toContain('files_1mcp_echo');
+      expect(listed.some((n) => n.startsWith('web_') || META.includes(n))).toBe(false);
+    } finally {
+      await off.close();
+    }
+  });
+});
+
 test('serve --discovery with a wrong value: a usage error (exit 2) before anything listens', async () => {
   const dir = mkdtempSync(join(tmpdir(), '1mcp-search-flag-'));
   try {
