@@ -79,7 +79,7 @@ function auditEntry(session: ObservedSession, server: string, method: string, pa
   else entry.uri = redactSecrets(String(params.uri));
   if (error && outcome !== CANCELLED) {
     if (typeof error.code === 'number') entry.code = error.code;
-    entry.error = redactSecrets(String(error.message ?? error).replace(/^MCP error -?\d+: /, '')).slice(0, 500);
+    entry.error = redactSecrets(String(error.message ?? error).replace(/^(?:MCP error -?\d+: )+/, '')).slice(0, 500);
   }
   if (withArguments && params.arguments !== undefined) entry.arguments = redactArguments(params.arguments);
   return entry;
