@@ -8,6 +8,7 @@ import { ErrorCode, McpError, type ServerCapabilities } from '@modelcontextproto
 import type { ServerConfig } from '../config/mcp-schema.ts';
 import type { Logger } from '../log.ts';
 import { backoffDelay, exhausted, STABLE_AFTER_MS } from './backoff.ts';
+import { awaitingAuth } from './auth/errors.ts';
 import { connect, type Connection } from './connect.ts';
 import { fetchLists } from './lists.ts';
 import { installClientHandlers } from './client-handlers.ts';
@@ -62,7 +63,11 @@ export class Backend {
     });
     this.ready = new Promise((resolve) => (this.settleReady = resolve));
     const control: ConnectionControl = {
-      notConnected: () => new McpError(ErrorCode.InternalError, `server "${this.name}" is ${this.state}${this.lastError ? ` (${this.lastError})` : ''}; see "1mcp mcp status ${this.name}"`),
+      notConnected: () =>
+        this.state === 'awaiting-auth'
+          ? new McpError(ErrorCode.InternalError, `server "${this.name}" is awaiting-auth: ${this.lastError ?? `it needs an OAuth login; run: 1mcp mcp auth ${this.name}`}`)
+          : new McpError(ErrorCode.InternalError, `server "${this.name}" is ${this.state}${this.lastError ? ` (${this.lastError})` : ''}; see "1mcp mcp status ${this.name}"`),
+      needsLogin: (reason) => this.needsLogin(reason),
       isCurrent: (client) => this.connection?.client === client,
       reconnect: () => this.reconnect(),
       failed: (reason) => this.failed(reason),
@@ -125,7 +130,9 @@ export class Backend {
       );
     } catch (error) {
       if (generation !== this.generation || this.stopped) return;
-      this.failed(`could not connect: ${errorText(error)}`);
+      const login = awaitingAuth(error);
+      if (login) this.needsLogin(login.message);
+      else this.failed(`could not connect: ${errorText(error)}`);
       return;
     }
     if (generation !== this.generation || this.stopped) {
@@ -193,6 +200,26 @@ export class Backend {
     this.settleReady();
     this.retryTimer = setTimeout(() => void this.connectOnce(), delay);
     this.retryTimer.unref?.();
+  }
+
+  /**
+   * The remote server wants an OAuth login that serve cannot do by itself: wait (no restarts) until
+   * "1mcp mcp auth" saves one and restarts this backend.
+   */
+  private needsLogin(reason: string): void {
+    // The closing connection's callbacks are stale now: they must not start the restart cycle.
+    this.generation++;
+    clearTimeout(this.stableTimer);
+    clearTimeout(this.retryTimer);
+    this.forwarder.tasks.clear();
+    const oldConnection = this.connection;
+    this.connection = undefined;
+    this.pid = undefined;
+    this.connectedAt = undefined;
+    if (oldConnection) void oldConnection.client.close().catch(() => {});
+    this.log.warn(`[${this.name}] ${reason}`);
+    this.setState('awaiting-auth', reason);
+    this.settleReady();
   }
 
   /** Forward a request to this server (forward.ts); fails at once when it is not connected. */

@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerConfig } from '../config/mcp-schema.ts';
 import { VERSION } from '../version.ts';
+import { StoredOAuthProvider } from './auth/provider.ts';
 import { childEnv } from './child-env.ts';
 import { keepErrorData } from './error-data.ts';
 import { LazyJsonSchemaValidator } from './lazy-validator.ts';
@@ -46,15 +47,26 @@ function makeTransport(config: ServerConfig, stderr: StderrRing, kind: 'stdio' |
   const url = new URL(config.url!);
   // With traces on, each request's trace context also goes out as a traceparent header.
   const traced = traceHeaders.enabled ? { fetch: fetchWithTraceHeader() } : {};
+  const authProvider = oauthProvider(config);
   if (kind === 'sse') {
     return new SSEClientTransport(url, {
+      authProvider,
       requestInit,
       ...traced,
       // The EventSource GET needs the headers too (auth).
       eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...config.headers } }) },
     });
   }
-  return new StreamableHTTPClientTransport(url, { requestInit, ...traced });
+  return new StreamableHTTPClientTransport(url, { requestInit, authProvider, ...traced });
+}
+
+/**
+ * OAuth for a remote server (docs/security.md): its stored login, refreshed as needed. Not when the
+ * entry sets its own Authorization header — the user manages that credential.
+ */
+function oauthProvider(config: ServerConfig): StoredOAuthProvider | undefined {
+  if (!config.oauthFile || Object.keys(config.headers).some((h) => h.toLowerCase() === 'authorization')) return undefined;
+  return new StoredOAuthProvider({ name: config.name, url: config.url!, oauthFile: config.oauthFile, oauth: config.oauth }, { kind: 'serve' });
 }
 
 /** Connect with a deadline; `prepare` registers handlers before the handshake starts. */

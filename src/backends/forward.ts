@@ -7,6 +7,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Logger } from '../log.ts';
+import { awaitingAuth } from './auth/errors.ts';
 import { TaskProgress } from './task-progress.ts';
 import { errorText, sessionLost, unreachable } from './transport-errors.ts';
 
@@ -49,6 +50,8 @@ export interface ConnectionControl {
   reconnect(): Promise<Client | undefined>;
   /** The remote server is unreachable: start the reconnect cycle. */
   failed(reason: string): void;
+  /** The remote server refused our OAuth login and a refresh did not help: wait for "1mcp mcp auth". */
+  needsLogin(reason: string): void;
 }
 
 export class Forwarder {
@@ -105,6 +108,12 @@ export class Forwarder {
         result = await client.request(message as never, AnyResult, requestOptions);
       } catch (error) {
         if (target.config.type === 'stdio' || controller.signal.aborted) throw error;
+        const login = awaitingAuth(error);
+        if (login) {
+          // The SDK already tried one refresh (and one retry) on the 401.
+          if (this.connection.isCurrent(client)) this.connection.needsLogin(login.message);
+          throw new McpError(ErrorCode.InternalError, `server "${target.name}" is awaiting-auth: ${login.message}`);
+        }
         if (sessionLost(error)) {
           // The remote server forgot our session (it restarted): initialize again, once, and retry.
           this.log.info(`[${target.name}] session expired on the server; re-initializing`);

@@ -1,6 +1,7 @@
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 
-export type BackendState = 'starting' | 'connected' | 'restarting' | 'crash-loop' | 'disabled' | 'error' | 'stopped';
+/** `awaiting-auth`: a remote server that wants an OAuth login ("1mcp mcp auth <name>"); no retries until then. */
+export type BackendState = 'starting' | 'connected' | 'restarting' | 'crash-loop' | 'disabled' | 'error' | 'stopped' | 'awaiting-auth';
 
 export type ListKind = 'tools' | 'resources' | 'prompts';
 

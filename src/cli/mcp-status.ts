@@ -13,6 +13,7 @@ const STATE_COLOR: Record<string, (s: string) => string> = {
   starting: color.yellow,
   restarting: color.yellow,
   'crash-loop': color.red,
+  'awaiting-auth': color.yellow,
   error: color.red,
   disabled: color.dim,
   unknown: color.dim,

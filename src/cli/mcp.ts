@@ -219,6 +219,14 @@ async function tools(args: string[], options: Record<string, any>) {
 /** `update` shares add's options; only --disabled means something else there. */
 const UPDATE_OPTIONS = SERVER_OPTIONS.map((o) => (o.flags === '--disabled' ? { ...o, description: 'Disable the server (like "1mcp mcp disable"; "1mcp mcp enable" turns it back on)' } : o));
 
+const MCP_AUTH_OPTIONS: OptionSpec[] = [
+  { flags: '--logout', description: 'Forget the saved login (the server goes back to awaiting-auth)', type: 'boolean', env: false },
+  { flags: '--browser', description: 'Open the login link in a browser on a desktop (--no-browser: only print it)', type: 'boolean', default: true, env: false },
+  { flags: '--port <port>', description: 'Loopback port for the login callback (default: a free one)', type: 'number', integer: true, min: 1, max: 65535, env: false },
+  { flags: '--timeout <seconds>', description: 'How long to wait for the login', type: 'number', integer: true, min: 1, default: 300, env: false },
+  TOKEN_OPTION,
+];
+
 const STATUS_HELP = `Exit code: 0 when every enabled server is connected; 1 when any enabled server is not
 (starting, restarting, crash-loop, error) or no serve is running — usable in scripts and health checks.`;
 
@@ -249,5 +257,6 @@ export function run(argv: string[]): Promise<number> {
       help: 'The view is chosen as for the agent commands: --preset/--filter/--tags, else .1mcprc, else serve\'s default view.\nExit code: 0 with the report; 2 for a server not in the view; 3 when no serve is running or it cannot be reached.',
       options: [json, ...VIEW_OPTIONS] },
     { name: 'restart <name>', description: 'Restart one server in the running serve', options: [TOKEN_OPTION], action: async (args, options) => (await import('./mcp-status.ts')).restart(args, options) },
+    { name: 'auth <name>', description: 'Log in to an OAuth-protected remote server (or --logout); the running serve reconnects it', options: MCP_AUTH_OPTIONS, action: async (args, options) => (await import('./mcp-auth.ts')).mcpAuth(args, options) },
   ]);
 }

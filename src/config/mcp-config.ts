@@ -3,10 +3,12 @@
  *  - the raw object (what is on disk, unknown fields included) — the CLI edits this and writes it back;
  *  - the normalised ServerConfig list — what `serve` runs.
  */
+import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { OneMcpError } from '../errors.ts';
 import { describeUnresolved, substituteEnv, type SubstitutionProblem } from './env-subst.ts';
 import { parseJsonFile, readTextIfExists } from './json-text.ts';
+import { oauthFile } from './oauth-store.ts';
 import { DEFAULTS, mcpFileSchema, SERVER_NAME, serverDefaultsSchema, serverEntrySchema, type ServerConfig, type ServerEntry, type TransportType } from './mcp-schema.ts';
 
 export type RawMcpFile = Record<string, unknown> & { mcpServers?: Record<string, unknown> };
@@ -73,6 +75,7 @@ export function validateMcpConfig(raw: RawMcpFile, path: string, options: Valida
     }
     const server = normalise(name, parsed.data, defaults, problems);
     if (!server) continue;
+    if (server.type !== 'stdio') server.oauthFile = oauthFile(dirname(path), name);
     // ${VAR}s are resolved per server: an unset variable fails only this server (it gets state
     // "error" in serve), and a disabled server is not resolved at all.
     if (options.substitute !== false && (!server.disabled || options.resolveDisabled)) resolveServer(server, options.env ?? process.env);
@@ -131,11 +134,12 @@ function normalise(name: string, e: ServerEntry, d: Partial<ServerEntry>, proble
     description: e.description,
     scope: pick('scope') ?? DEFAULTS.scope,
     maxInstances: pick('maxInstances') ?? DEFAULTS.maxInstances,
+    ...(type !== 'stdio' ? { oauth: e.oauth } : {}),
   };
 }
 
 /** The fields a server is started with: the only ones where ${VAR} is replaced. */
-const SUBSTITUTED_FIELDS = ['command', 'args', 'env', 'cwd', 'url', 'headers'] as const;
+const SUBSTITUTED_FIELDS = ['command', 'args', 'env', 'cwd', 'url', 'headers', 'oauth'] as const;
 
 /** Replace ${VAR}s in place; unset ones leave the server with a `configProblem` instead of values. */
 function resolveServer(server: ServerConfig, env: NodeJS.ProcessEnv): void {

@@ -33,11 +33,23 @@ const commonFields = {
   maxInstances: z.number().int().positive().optional(),
 };
 
+/** A client registered with the server's authorization server beforehand (instead of dynamic registration). */
+export const oauthSettingsSchema = z.strictObject({
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+  /** An https URL where 1mcp's client ID metadata document is published, for servers that accept one. */
+  clientMetadataUrl: z.url().optional(),
+});
+
+export type OAuthSettings = z.infer<typeof oauthSettingsSchema>;
+
 export const serverEntrySchema = z.looseObject({
   type: z.enum(['stdio', 'http', 'sse', 'streamableHttp', 'streamable-http']).optional(),
   command: z.string().min(1).optional(),
   args: z.array(z.string()).optional(),
   url: z.url().optional(),
+  oauth: oauthSettingsSchema.optional(),
   ...commonFields,
 });
 
@@ -80,6 +92,10 @@ export interface ServerConfig {
   /** "session": every client session gets its own instance (see docs/security.md). */
   scope: 'shared' | 'session';
   maxInstances: number;
+  /** Remote servers: pre-registered OAuth client settings (docs/configuration.md). */
+  oauth?: OAuthSettings;
+  /** Remote servers: where an OAuth login for this server is kept (`<config>/oauth/<name>.json`). */
+  oauthFile?: string;
 }
 
 export const DEFAULTS = {

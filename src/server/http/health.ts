@@ -74,7 +74,7 @@ function healthBody(serve: HealthSource, level: HealthLevel, scope: Scope = EVER
     status,
     version: serve.version,
     uptimeSeconds: Math.round((Date.now() - serve.startedAt) / 1000),
-    servers: { total: enabled.length, connected, failed: count('error', 'crash-loop', 'restarting'), starting: count('starting') },
+    servers: { total: enabled.length, connected, failed: count('error', 'crash-loop', 'restarting'), starting: count('starting'), awaitingAuth: count('awaiting-auth') },
   };
   if (level !== 'minimal') {
     body.serverStates = Object.fromEntries(

@@ -1,0 +1,218 @@
+/**
+ * The SDK's OAuthClientProvider backed by `<config>/oauth/<server>.json` (config/oauth-store.ts).
+ * Two modes share it:
+ *  - "serve": uses and refreshes stored tokens; it never starts a login (that needs a person), so
+ *    wherever the SDK would send a browser to the authorization server it throws AwaitingAuthError;
+ *  - "login" (`1mcp mcp auth`): runs the authorization-code flow with PKCE on a loopback redirect.
+ */
+import { statSync } from 'node:fs';
+import { auth, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthSettings } from '../../config/mcp-schema.ts';
+import { readOAuthRecord, writeOAuthRecord, type OAuthRecord } from '../../config/oauth-store.ts';
+import { VERSION } from '../../version.ts';
+import { AwaitingAuthError, NotOAuthError } from './errors.ts';
+
+/** Refresh this long before the access token expires (at most a third of its lifetime). */
+const REFRESH_MARGIN_MS = 60_000;
+
+export interface LoginMode {
+  kind: 'login';
+  redirectUrl: string;
+  /** The `state` sent with the authorization request; the callback must bring it back. */
+  state: string;
+  /** The SDK built the authorization URL: show it to the user (and open a browser). */
+  onAuthorizationUrl(url: URL): void;
+}
+
+export type ProviderMode = { kind: 'serve' } | LoginMode;
+
+export interface ProviderTarget {
+  name: string;
+  url: string;
+  oauthFile: string;
+  oauth?: OAuthSettings;
+}
+
+export class StoredOAuthProvider implements OAuthClientProvider {
+  private record: OAuthRecord;
+  /** mtime of the file when we last read or wrote it: a newer file is a login made since. */
+  private seen = -1;
+  private verifier?: string;
+  private refreshing?: Promise<void>;
+  /** The stored login was refused by the authorization server in this process. */
+  private lost = false;
+
+  constructor(
+    private readonly target: ProviderTarget,
+    private readonly mode: ProviderMode,
+  ) {
+    this.record = this.load() ?? { url: target.url };
+  }
+
+  /** The record on disk, when it is for this server's URL (a login for another URL is not sent here). */
+  private load(): OAuthRecord | undefined {
+    this.seen = mtime(this.target.oauthFile);
+    return readOAuthRecord(this.target.oauthFile, this.target.url);
+  }
+
+  /** Serve: pick up a login that `1mcp mcp auth` saved since we read the file. */
+  private sync(): void {
+    if (this.mode.kind !== 'serve' || mtime(this.target.oauthFile) === this.seen) return;
+    this.record = this.load() ?? { url: this.target.url };
+  }
+
+  private save(): void {
+    writeOAuthRecord(this.target.oauthFile, this.record);
+    this.seen = mtime(this.target.oauthFile);
+  }
+
+  get redirectUrl(): string {
+    if (this.mode.kind === 'login') return this.mode.redirectUrl;
+    // Serve never redirects, but the SDK reads a missing redirect URL as a non-interactive grant.
+    const registered = (this.record.client?.redirect_uris as string[] | undefined)?.[0];
+    return registered ?? 'http://127.0.0.1/callback';
+  }
+
+  get clientMetadataUrl(): string | undefined {
+    return this.target.oauth?.clientMetadataUrl;
+  }
+
+  get clientMetadata(): OAuthClientMetadata {
+    const secret = this.target.oauth?.clientSecret;
+    return {
+      client_name: '1mcp',
+      software_id: '1mcp',
+      software_version: VERSION,
+      redirect_uris: [this.redirectUrl],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: secret ? 'client_secret_basic' : 'none',
+      ...(this.target.oauth?.scopes?.length ? { scope: this.target.oauth.scopes.join(' ') } : {}),
+    };
+  }
+
+  state(): string {
+    if (this.mode.kind !== 'login') throw this.awaiting(this.loginReason());
+    return this.mode.state;
+  }
+
+  clientInformation(): OAuthClientInformationMixed | undefined {
+    this.sync();
+    const { clientId, clientSecret } = this.target.oauth ?? {};
+    const stored = this.record.client as OAuthClientInformationMixed | undefined;
+    if (clientId) {
+      // Pre-registered in mcp.json: that client, bound to the authorization server it was first used with.
+      const issuer = stored?.client_id === clientId ? stored.issuer : undefined;
+      return { client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}), ...(issuer ? { issuer } : {}) };
+    }
+    if (stored) return stored;
+    // Registering a client is part of a login, which only `1mcp mcp auth` does.
+    if (this.mode.kind === 'serve') throw this.awaiting(this.loginReason());
+    return undefined;
+  }
+
+  saveClientInformation(info: OAuthClientInformationMixed): void {
+    // A pre-registered secret stays in mcp.json (or its ${VAR}); only the binding to the issuer is kept here.
+    const { client_secret: _secret, ...rest } = info as OAuthClientInformationMixed & { client_secret?: string };
+    this.record.client = (this.target.oauth?.clientId ? rest : info) as OAuthRecord['client'];
+    this.save();
+  }
+
+  async tokens(): Promise<OAuthTokens | undefined> {
+    // `mcp auth` is asked for a new login: the old tokens are neither used nor refreshed.
+    if (this.mode.kind === 'login') return undefined;
+    this.sync();
+    if (this.mode.kind === 'serve' && !this.refreshing && this.dueForRefresh()) {
+      this.refreshing = this.refreshNow().finally(() => (this.refreshing = undefined));
+      await this.refreshing;
+    }
+    // (While refreshing, auth() itself reads the tokens: they are handed over as they are.)
+    return this.record.tokens as OAuthTokens | undefined;
+  }
+
+  saveTokens(tokens: OAuthTokens): void {
+    const obtained = Date.now();
+    this.record.tokens = tokens as OAuthRecord['tokens'];
+    this.record.obtainedAt = obtained;
+    this.record.expiresAt = typeof tokens.expires_in === 'number' ? obtained + tokens.expires_in * 1000 : undefined;
+    this.save();
+  }
+
+  redirectToAuthorization(url: URL): void {
+    if (this.mode.kind !== 'login') throw this.awaiting(this.loginReason());
+    this.mode.onAuthorizationUrl(url);
+  }
+
+  saveCodeVerifier(verifier: string): void {
+    this.verifier = verifier;
+  }
+
+  codeVerifier(): string {
+    if (!this.verifier) throw new Error('no PKCE code verifier: the authorization was not started by this process');
+    return this.verifier;
+  }
+
+  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
+    if (scope === 'verifier') {
+      this.verifier = undefined;
+      return;
+    }
+    if (scope === 'all' || scope === 'client') delete this.record.client;
+    if (scope === 'all' || scope === 'tokens') {
+      // The authorization server refused them (revoked, expired refresh token): say so, not "log in".
+      if (this.record.tokens) this.lost = true;
+      delete this.record.tokens;
+      delete this.record.expiresAt;
+      delete this.record.obtainedAt;
+    }
+    if (scope === 'all' || scope === 'discovery') delete this.record.discovery;
+    this.save();
+  }
+
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    if (!state.authorizationServerMetadata && !state.resourceMetadata) {
+      // Nothing says this server speaks OAuth: a login could not work, so don't send the user to one.
+      throw new NotOAuthError(this.target.name);
+    }
+    this.record.discovery = state as unknown as Record<string, unknown>;
+    // Serve keeps what it learned only next to a login; discovery alone is not worth a file.
+    if (this.mode.kind === 'login' || this.record.tokens) this.save();
+  }
+
+  discoveryState(): OAuthDiscoveryState | undefined {
+    return this.record.discovery as OAuthDiscoveryState | undefined;
+  }
+
+  private dueForRefresh(): boolean {
+    const { tokens, expiresAt, obtainedAt } = this.record;
+    if (!tokens?.refresh_token || !expiresAt || !this.record.discovery) return false;
+    const lifetime = expiresAt - (obtainedAt ?? expiresAt);
+    return Date.now() >= expiresAt - Math.min(REFRESH_MARGIN_MS, lifetime / 3);
+  }
+
+  /** Refresh ahead of expiry; when that fails the old token is used and a 401 leads to `awaiting-auth`. */
+  private async refreshNow(): Promise<void> {
+    try {
+      await auth(this, { serverUrl: this.target.url });
+    } catch {
+      // Reported by the request that follows (401 → one more refresh attempt → awaiting-auth).
+    }
+  }
+
+  private loginReason(): string {
+    return this.record.tokens || this.lost ? `the OAuth login of server "${this.target.name}" no longer works (the authorization server refused it)` : `server "${this.target.name}" needs an OAuth login`;
+  }
+
+  private awaiting(reason: string): AwaitingAuthError {
+    return new AwaitingAuthError(this.target.name, reason);
+  }
+}
+
+function mtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * OAuth to remote servers, end to end with real parts: a real serve, the real CLI (`1mcp mcp auth
+ * --no-browser`), and a protected MCP server behind the MCP SDK's own authorization server
+ * (test/fixtures/oauth-protected-server.ts: metadata discovery, dynamic registration, PKCE, token
+ * rotation). The browser is played by fetch: open the printed link, submit the login form, follow the
+ * redirect to the CLI's loopback callback.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { BUN_BIN, cliCommand, ROOT, runCli } from '../helpers/cli.ts';
+import { connectHttp, textOf } from '../helpers/mcp-client.ts';
+import { assertNoSurvivors, killTree, readLine, spawnTracked, waitFor, waitForExit } from '../helpers/processes.ts';
+import { startServe, type ServeHandle } from '../helpers/serve.ts';
+
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'oauth-protected-server.ts');
+const TTL_SECONDS = 3;
+
+interface Guarded {
+  origin: string;
+  child: ChildProcess;
+  stats(): Promise<{ registrations: number; authorizations: number; codeExchanges: number; refreshes: number; tokensSeen: string[] }>;
+}
+
+async function startGuarded(): Promise<Guarded> {
+  const child = spawnTracked(BUN_BIN, [FIXTURE, '--ttl', String(TTL_SECONDS), '--password', 'pw'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const [, port] = await readLine(child.stdout!, /^LISTENING (\d+)$/).catch((e) => {
+    throw new Error(`${e.message}\n${stderr}`);
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  return { origin, child, stats: async () => (await fetch(`${origin}/admin/stats`)).json() };
+}
+
+interface ServerStatus {
+  name: string;
+  state: string;
+  restarts: number;
+  lastError?: string;
+}
+
+async function stateOf(serve: ServeHandle, name = 'guarded'): Promise<ServerStatus> {
+  const body = (await (await fetch(`${serve.origin}/api/status`)).json()) as { servers: ServerStatus[] };
+  return body.servers.find((s) => s.name === name)!;
+}
+
+/** `1mcp mcp auth guarded --no-browser`, with the browser's part done by fetch; returns the CLI's output. */
+async function login(serve: ServeHandle, guarded: Guarded, password = 'pw'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [cmd, ...pre] = cliCommand();
+  const cli = spawnTracked(cmd!, [...pre, 'mcp', 'auth', 'guarded', '--no-browser', '--timeout', '20', '--config-dir', serve.dir], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  cli.stderr!.on('data', (d) => (stderr += d));
+  const exited = waitForExit(cli, 30_000);
+  try {
+    const [, link] = await readLine(cli.stdout!, /^\s+(http:\/\/\S+)$/, 20_000);
+    cli.stdout!.on('data', (d) => (stdout += d));
+    stdout = `  ${link}\n`;
+    const authorization = new URL(link!);
+    expect(authorization.origin).toBe(guarded.origin);
+    expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorization.searchParams.get('resource')).toBe(`${guarded.origin}/mcp`);
+    const redirectUri = new URL(authorization.searchParams.get('redirect_uri')!);
+    expect(redirectUri.hostname).toBe('127.0.0.1');
+    expect(redirectUri.pathname).toBe('/callback');
+    // The browser: the login form, then the redirect back to the CLI's loopback port.
+    const form = await (await fetch(authorization)).text();
+    const request = /name="request" value="([^"]+)"/.exec(form)?.[1];
+    expect(request).toBeDefined();
+    const signedIn = await fetch(`${guarded.origin}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ request: request!, username: 'demo', password }),
+      redirect: 'manual',
+    });
+    if (signedIn.status === 302) {
+      const back = new URL(signedIn.headers.get('location')!);
+      expect(back.origin).toBe(redirectUri.origin);
+      const page = await fetch(back);
+      expect(page.status).toBe(password === 'pw' ? 200 : 400);
+      expect(await page.text()).toContain(password === 'pw' ? 'Logged in' : 'refused');
+    }
+    const { code } = await exited;
+    return { code, stdout, stderr };
+  } finally {
+    if (cli.exitCode === null) killTree(cli.pid!);
+  }
+}
+
+async function call(client: Client, text: string): Promise<string> {
+  return textOf(await client.callTool({ name: 'guarded_1mcp_echo', arguments: { text } }));
+}
+
+describe('OAuth to a remote server (awaiting-auth, mcp auth, refresh, logout)', () => {
+  let guarded: Guarded;
+  let serve: ServeHandle;
+  let mcpJsonText: string;
+
+  beforeAll(async () => {
+    guarded = await startGuarded();
+    serve = await startServe({ mcpServers: { guarded: { url: `${guarded.origin}/mcp` } } }, { args: ['--log-level', 'debug'] });
+    mcpJsonText = readFileSync(join(serve.dir, 'mcp.json'), 'utf8');
+  });
+
+  afterAll(async () => {
+    await serve?.stop();
+    if (guarded) {
+      killTree(guarded.child.pid!);
+      await waitForExit(guarded.child);
+    }
+    await assertNoSurvivors();
+  });
+
+  test('a server that answers 401 with WWW-Authenticate waits in awaiting-auth (no restarts) and says what to run', async () => {
+    const status = await waitFor(async () => {
+      const s = await stateOf(serve);
+      return s.state === 'awaiting-auth' ? s : undefined;
+    }, { what: 'awaiting-auth', timeout: 15_000 });
+    expect(status.restarts).toBe(0);
+    expect(status.lastError).toContain('run: 1mcp mcp auth guarded');
+    const health = (await (await fetch(`${serve.origin}/health`)).json()) as { servers: { awaitingAuth: number } };
+    expect(health.servers.awaitingAuth).toBe(1);
+    const mcpHealth = (await (await fetch(`${serve.origin}/health/mcp`)).json()) as { servers: ServerStatus[] };
+    expect(mcpHealth.servers.find((s) => s.name === 'guarded')!.state).toBe('awaiting-auth');
+    const cli = await runCli(['mcp', 'status', 'guarded', '--config-dir', serve.dir]);
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toContain('awaiting-auth');
+    expect(cli.stdout).toContain('run: 1mcp mcp auth guarded');
+    // Still waiting, not retrying: no registration was attempted by serve.
+    expect((await guarded.stats()).registrations).toBe(0);
+  });
+
+  test('mcp auth --no-browser: discovery, registration, PKCE login, tokens saved 0600; serve reconnects without a restart', async () => {
+    const servePid = serve.child.pid;
+    const result = await login(serve, guarded);
+    expect(result.stderr).not.toContain('Error');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Logged in to guarded');
+    const file = join(serve.dir, 'oauth', 'guarded.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(saved.url).toBe(`${guarded.origin}/mcp`);
+    expect(typeof saved.tokens.access_token).toBe('string');
+    expect(typeof saved.client.client_id).toBe('string');
+    await waitFor(async () => (await stateOf(serve)).state === 'connected', { what: 'guarded to connect', timeout: 15_000 });
+    expect(serve.child.pid).toBe(servePid);
+    expect(serve.child.exitCode).toBeNull();
+    const client = await connectHttp(serve.url);
+    try {
+      expect(await call(client, 'hello')).toBe('hello');
+    } finally {
+      await client.close();
+    }
+    const stats = await guarded.stats();
+    expect(stats.registrations).toBe(1);
+    expect(stats.codeExchanges).toBe(1);
+  });
+
+  test('after the access token expires, serve refreshes it and calls keep working', async () => {
+    const client = await connectHttp(serve.url);
+    try {
+      const before = (await guarded.stats()).refreshes;
+      await Bun.sleep(TTL_SECONDS * 1000 + 500);
+      expect(await call(client, 'after expiry')).toBe('after expiry');
+      expect((await guarded.stats()).refreshes).toBeGreaterThan(before);
+      expect((await stateOf(serve)).state).toBe('connected');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('tokens revoked at the authorization server: the call fails with "run: 1mcp mcp auth", the server waits in awaiting-auth', async () => {
+    const client = await connectHttp(serve.url);
+    try {
+      await fetch(`${guarded.origin}/admin/revoke-all`, { method: 'POST' });
+      const error = await client.callTool({ name: 'guarded_1mcp_echo', arguments: { text: 'x' } }).then(
+        (r) => (r.isError ? textOf(r) : 'no error'),
+        (e: Error) => e.message,
+      );
+      expect(error).toContain('run: 1mcp mcp auth guarded');
+      const status = await stateOf(serve);
+      expect(status.state).toBe('awaiting-auth');
+      if (status.restarts !== 0) console.log(serve.stderr().split('\n').filter((l) => l.includes('guarded')).join('\n'));
+      expect(status.restarts).toBe(0);
+      // Calls now fail at once with the same advice.
+      const again = await client.callTool({ name: 'guarded_1mcp_echo', arguments: { text: 'y' } }).then(
+        (r) => (r.isError ? textOf(r) : 'no error'),
+        (e: Error) => e.message,
+      );
+      expect(again).toContain('awaiting-auth');
+      expect(again).toContain('run: 1mcp mcp auth guarded');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('log in again, then mcp auth --logout forgets the tokens and the server goes back to awaiting-auth', async () => {
+    const again = await login(serve, guarded);
+    expect(again.code).toBe(0);
+    await waitFor(async () => (await stateOf(serve)).state === 'connected', { what: 'guarded to reconnect', timeout: 15_000 });
+    const out = await runCli(['mcp', 'auth', '--logout', 'guarded', '--config-dir', serve.dir]);
+    expect(out.stderr).toContain('reconnecting guarded');
+    expect(out.code).toBe(0);
+    expect(existsSync(join(serve.dir, 'oauth', 'guarded.json'))).toBe(false);
+    await waitFor(async () => (await stateOf(serve)).state === 'awaiting-auth', { what: 'awaiting-auth after logout', timeout: 15_000 });
+    const second = await runCli(['mcp', 'auth', '--logout', 'guarded', '--config-dir', serve.dir]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('No login saved for guarded');
+  });
+
+  test('a wrong password at the authorization server: no tokens are saved', async () => {
+    const result = await login(serve, guarded, 'wrong');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the authorization server refused the login: access_denied (wrong password)');
+    expect(existsSync(join(serve.dir, 'oauth', 'guarded.json')) && JSON.parse(readFileSync(join(serve.dir, 'oauth', 'guarded.json'), 'utf8')).tokens).toBeFalsy();
+  });
+
+  test('no token ever appears in mcp.json or in serve’s log (debug level)', async () => {
+    const { tokensSeen } = await guarded.stats();
+    expect(tokensSeen.length).toBeGreaterThan(4);
+    const mcpJson = readFileSync(join(serve.dir, 'mcp.json'), 'utf8');
+    expect(mcpJson).toBe(mcpJsonText);
+    const log = serve.stderr();
+    for (const token of tokensSeen) {
+      expect(mcpJson).not.toContain(token);
+      expect(log).not.toContain(token);
+    }
+  });
+});
+
+describe('mcp auth refuses what it cannot log in to', () => {
+  test('a stdio server, an unknown name, a server with its own Authorization header', async () => {
+    const dir = (await import('../helpers/tmp.ts')).makeTempDir();
+    try {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(
+        join(dir.path, 'mcp.json'),
+        JSON.stringify({ mcpServers: { local: { command: 'true' }, keyed: { url: 'http://127.0.0.1:9/mcp', headers: { Authorization: 'Bearer k' } } } }),
+      );
+      const local = await runCli(['mcp', 'auth', 'local', '--no-browser', '--config-dir', dir.path]);
+      expect(local.code).toBe(1);
+      expect(local.stderr).toContain('runs a local command');
+      const unknown = await runCli(['mcp', 'auth', 'nope', '--no-browser', '--config-dir', dir.path]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('no server named "nope"');
+      const keyed = await runCli(['mcp', 'auth', 'keyed', '--no-browser', '--config-dir', dir.path]);
+      expect(keyed.code).toBe(1);
+      expect(keyed.stderr).toContain('sends its own Authorization header');
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
