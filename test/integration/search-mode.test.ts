@@ -69,6 +69,7 @@ describe('search mode chosen per request and per preset', () => {
     const c = await connectHttp(`${serve.url}?discovery=search`);
     try {
       expect(await names(c)).toEqual(META);
+      expect(c.getInstructions()).toMatch(/Search mode: this view has \d+ tools, not all listed\. Find one with 1mcp_search_tools/);
       const found = await searchNames(c, 'add two numbers', 5);
       expect(found).toContain('files_1mcp_add');
       expect(found).toContain('web_1mcp_add');
@@ -142,6 +143,7 @@ describe('search mode chosen per request and per preset', () => {
       const listed = await names(c);
       expect(listed).toContain('web_1mcp_echo');
       expect(listed.filter((n) => META.includes(n))).toEqual([]);
+      expect(c.getInstructions()).not.toContain('Search mode');
       expect(await errorOf(c.callTool({ name: '1mcp_search_tools', arguments: { query: 'echo' } }))).toContain('unknown tool "1mcp_search_tools"');
     } finally {
       await c.close();

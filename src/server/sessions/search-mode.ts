@@ -28,6 +28,14 @@ export interface MetaToolHost {
   callTool(route: Route, params: Record<string, unknown>, extra: Extra): Promise<any>;
 }
 
+/** Added to a search-mode session's instructions. */
+export function searchModeInstructions(toolCount: number): string {
+  return (
+    `Search mode: this view has ${toolCount} tool${toolCount === 1 ? '' : 's'}, not all listed. Find one with ${SEARCH_TOOLS} (plain words), ` +
+    `read its parameters with ${DESCRIBE_TOOL} when needed, and call it with ${CALL_TOOL} { name, arguments }.`
+  );
+}
+
 export function isMetaTool(name: string): boolean {
   return META_TOOL_NAMES.includes(name);
 }

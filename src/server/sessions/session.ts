@@ -41,7 +41,7 @@ import type { CallObserver } from '../call-observer.ts';
 import type { SessionLabels } from './labels.ts';
 import type { RequestClock } from './request-clock.ts';
 import { sdkInitialize } from './sdk-initialize.ts';
-import { callMetaTool, isMetaTool, type MetaToolHost } from './search-mode.ts';
+import { callMetaTool, isMetaTool, searchModeInstructions, type MetaToolHost } from './search-mode.ts';
 import { callTool, installTaskHandlers, TASKS_CAPABILITY, tasksCapabilityOf } from './tasks.ts';
 
 type Extra = RequestHandlerExtra<any, any>;
@@ -191,7 +191,9 @@ export class Session {
     s.setRequestHandler(InitializeRequestSchema, async (req) => {
       await this.deps.waitForStartup();
       const result = await negotiate(req);
-      const instructions = buildInstructions(catalog.backendsIn(this.view), this.deps.instructionsTemplate);
+      const built = buildInstructions(catalog.backendsIn(this.view), this.deps.instructionsTemplate);
+      // A model that sees three meta-tools needs to know the rest of the catalog is behind them.
+      const instructions = catalog.searchMode(this.view) ? `${built}\n\n${searchModeInstructions(catalog.tools(this.view).length)}` : built;
       const subscribe = this.deps.subscribeSupported();
       const { tasks: _accepted, ...capabilities } = result.capabilities;
       const tasks = tasksCapabilityOf(catalog.backendsIn(this.view));
