@@ -9,8 +9,8 @@ import { OneMcpError, UsageError } from '../errors.ts';
 import { nearest } from './nearest.ts';
 import { print, printJson } from './output.ts';
 import { ServeApiError, serveApi } from './serve-client.ts';
-import { splitToolRef } from './agent.ts';
-import { openViewSession, resolveViewTarget, viewLabel, type ViewTarget } from './view-session.ts';
+import { splitToolRef } from './tool-ref.ts';
+import { closeViewSession, openViewSession, resolveViewTarget, viewLabel, type ViewTarget } from './view-session.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -79,7 +79,13 @@ export async function run(args: string[], options: Record<string, any>): Promise
   if (args.length !== 1) throw new UsageError(`usage: 1mcp run <server>/<tool> [--args '<json>'] (got ${args.length ? args.map((a) => `"${a}"`).join(' ') : 'no tool'})`);
   const toolArgs = await toolArguments(options);
   const vt = await resolveViewTarget(options);
-  const [name, client] = await Promise.all([exposedTarget(vt, args[0]!), openViewSession(vt)]);
+  const [named, opened] = await Promise.allSettled([exposedTarget(vt, args[0]!), openViewSession(vt)]);
+  if (named.status === 'rejected' || opened.status === 'rejected') {
+    if (opened.status === 'fulfilled') await closeViewSession(opened.value);
+    throw named.status === 'rejected' ? named.reason : (opened as PromiseRejectedResult).reason;
+  }
+  const name = named.value;
+  const client = opened.value;
   let result: CallToolResult;
   try {
     result = (await client.callTool({ name, arguments: toolArgs }, undefined, { timeout: options.timeout, resetTimeoutOnProgress: true })) as CallToolResult;
@@ -92,7 +98,7 @@ export async function run(args: string[], options: Record<string, any>): Promise
     }
     throw new OneMcpError(`lost serve at ${vt.url} during the call: ${(error as Error).message}`, { exitCode: 3 });
   } finally {
-    await client.close().catch(() => {});
+    await closeViewSession(client);
   }
   if (options.json) printJson(result);
   else if (result.isError) process.stderr.write(`${resultText(result) || 'the tool reported an error without a message'}\n`);

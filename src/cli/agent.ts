@@ -11,8 +11,9 @@ import { nearest } from './nearest.ts';
 import { print, printJson } from './output.ts';
 import { runGroup, type CommandDef, type OptionSpec } from './program.ts';
 import { parameterLines, typeOf } from './schema-summary.ts';
-import { viewCatalog, type ViewCatalog, type ViewServer } from './view-catalog.ts';
-import { clientUrl, openViewSession, resolveViewTarget, viewLabel, VIEW_OPTIONS, type ViewTarget } from './view-session.ts';
+import { splitToolRef } from './tool-ref.ts';
+import type { ViewCatalog, ViewServer } from './view-catalog.ts';
+import { clientUrl, closeViewSession, openViewSession, resolveViewTarget, viewLabel, VIEW_OPTIONS, type ViewTarget } from './view-session.ts';
 
 const JSON_OPTION: OptionSpec = { flags: '--json', description: 'Machine-readable output', env: false };
 
@@ -20,11 +21,12 @@ export const EXIT_CODES = 'Exit code: 0 ok; 1 tool error (run); 2 usage (bad arg
 
 async function loadCatalog(options: Record<string, any>): Promise<{ vt: ViewTarget; catalog: ViewCatalog }> {
   const vt = await resolveViewTarget(options);
-  const client = await openViewSession(vt);
+  // Loaded here, not at the top: `1mcp run` and `wait` share this module and need none of it.
+  const [{ viewCatalog }, client] = await Promise.all([import('./view-catalog.ts'), openViewSession(vt)]);
   try {
     return { vt, catalog: await viewCatalog(vt, client) };
   } finally {
-    await client.close().catch(() => {});
+    await closeViewSession(client);
   }
 }
 
@@ -51,16 +53,6 @@ async function instructions(args: string[], options: Record<string, any>): Promi
   print(`Use from a shell: "1mcp inspect <server>" lists its tools, "1mcp inspect <server>/<tool>" shows parameters, "1mcp run <server>/<tool> --args '<json>'" calls it (exit 1 on a tool error).`);
   for (const s of catalog.servers) print(`- ${serverLine(s)}`);
   return 0;
-}
-
-/** Split `server/tool`; the tool part may itself hold slashes. */
-export function splitToolRef(ref: string): { server: string; tool?: string } {
-  const slash = ref.indexOf('/');
-  if (slash < 0) return { server: ref };
-  const server = ref.slice(0, slash);
-  const tool = ref.slice(slash + 1);
-  if (!server || !tool) throw new UsageError(`"${ref}" is not <server>/<tool>; e.g. "1mcp inspect files/read_file"`);
-  return { server, tool };
 }
 
 function findServer(catalog: ViewCatalog, vt: ViewTarget, name: string): ViewServer {

@@ -9,7 +9,7 @@ import { readPresetsFile } from '../config/presets.ts';
 import { UsageError } from '../errors.ts';
 import { color, note, print, printJson, table } from './output.ts';
 import { viewCatalog, type ViewServer } from './view-catalog.ts';
-import { clientUrl, openViewSession, resolveViewTarget, viewLabel, type ViewChoice, type ViewTarget } from './view-session.ts';
+import { clientUrl, closeViewSession, openViewSession, resolveViewTarget, viewLabel, type ViewChoice, type ViewTarget } from './view-session.ts';
 
 export interface BudgetResult {
   url: string;
@@ -46,7 +46,7 @@ export async function measureView(options: Record<string, any>, view?: ViewChoic
     servers = (await viewCatalog(vt, client)).servers;
   } finally {
     progress('');
-    await client.close().catch(() => {});
+    await closeViewSession(client);
   }
   if (server !== undefined) {
     const one = servers.filter((s) => s.name === server);

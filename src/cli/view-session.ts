@@ -123,6 +123,16 @@ export async function openViewSession(vt: ViewTarget, timeoutMs = 10_000): Promi
   }
 }
 
+/**
+ * End the session on serve (HTTP DELETE), then close. A CLI command is one short session: left open,
+ * each `1mcp run` would hold a session on serve until its idle timeout.
+ */
+export async function closeViewSession(client: Client): Promise<void> {
+  const transport = client.transport as { terminateSession?: () => Promise<void> } | undefined;
+  await transport?.terminateSession?.().catch(() => {});
+  await client.close().catch(() => {});
+}
+
 /** Every tool of the session's view, all pages. */
 export async function listAllTools(client: Client): Promise<Tool[]> {
   const tools: Tool[] = [];

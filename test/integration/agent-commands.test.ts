@@ -151,6 +151,15 @@ describe('run', () => {
     expect(outside.stderr).toContain('files/echo (tags web)');
   });
 
+  test('each command ends its session on serve: sessions do not pile up', async () => {
+    const sessions = async () => ((await (await fetch(`${serve.origin}/api/status`)).json()) as { sessions: number }).sessions;
+    const before = await sessions();
+    for (const args of [['run', 'files/echo', '--args', '{"text":"x"}'], ['run', 'web/nope'], ['run', 'conf/test_error_handling'], ['inspect', 'files'], ['instructions'], ['mcp', 'tokens']]) {
+      await cli(args);
+    }
+    expect(await sessions()).toBe(before);
+  });
+
   test('bad input is a usage error (exit 2) and nothing is called', async () => {
     const before = JSON.parse((await cli(['run', 'web/stats'])).stdout).calls.length;
     for (const [args, message] of [
