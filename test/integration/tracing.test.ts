@@ -231,6 +231,23 @@ describe('traces over OTLP/HTTP (http/json)', () => {
   });
 });
 
+/** Bytes from protoc's text format (C escapes: \\n \\r \\t \\" \\' \\\\ and three-digit octal). */
+function unescapeC(text: string): Buffer {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '\\') {
+      bytes.push(text.charCodeAt(i));
+      continue;
+    }
+    const next = text[++i]!;
+    if (/[0-7]/.test(next)) {
+      bytes.push(parseInt(text.slice(i, i + 3), 8));
+      i += 2;
+    } else bytes.push(({ n: 10, r: 13, t: 9 } as Record<string, number>)[next] ?? next.charCodeAt(0));
+  }
+  return Buffer.from(bytes);
+}
+
 const protoc = spawnSync('protoc', ['--version']).status === 0;
 
 describe('traces in http/protobuf, the OTLP default', () => {
@@ -272,9 +289,8 @@ describe('traces in http/protobuf, the OTLP default', () => {
     expect(decoded).toContain('key: "service.name"\n      value {\n        string_value: "gateway-under-test"');
     expect(decoded).toContain('key: "mcp.method.name"');
     // protoc prints bytes with C escapes; the trace id the backend saw is the one exported.
-    const escaped = [...Buffer.from(traceId, 'hex')].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`)).join('');
-    const ids = [...decoded.matchAll(/trace_id: "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(n|t|r)/g, (_, c) => `\\${({ n: '012', t: '011', r: '015' } as Record<string, string>)[c]}`));
-    expect(ids).toContain(escaped);
+    const ids = [...decoded.matchAll(/trace_id: "((?:[^"\\]|\\.)*)"/g)].map((m) => unescapeC(m[1]!).toString('hex'));
+    expect(ids).toContain(traceId);
   });
 });
 

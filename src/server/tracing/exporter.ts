@@ -3,7 +3,6 @@
  * A full queue drops new spans; a failed POST drops its batch. Neither ever reaches a client's request:
  * tracing must not make the gateway slower or less reliable than without it.
  */
-import { gzipSync } from 'node:zlib';
 import type { Logger } from '../../log.ts';
 import type { TracingConfig } from './config.ts';
 import { encodeJson, type Scope } from './otlp-json.ts';
@@ -66,20 +65,23 @@ export class BatchExporter {
 
   private async send(batch: SpanData[]): Promise<void> {
     const json = this.config.protocol === 'http/json';
-    let body: Uint8Array | string = json ? encodeJson(this.config.resource, this.scope, batch) : encodeProtobuf(this.config.resource, this.scope, batch);
     const headers: Record<string, string> = { ...this.config.headers, 'content-type': json ? 'application/json' : 'application/x-protobuf' };
-    if (this.config.gzip) {
-      body = gzipSync(body);
-      headers['content-encoding'] = 'gzip';
-    }
     try {
+      let body: Uint8Array | string = json ? encodeJson(this.config.resource, this.scope, batch) : encodeProtobuf(this.config.resource, this.scope, batch);
+      if (this.config.gzip) {
+        // Loaded only by the few who turn compression on.
+        const { gzipSync } = await import('node:zlib');
+        body = gzipSync(body);
+        headers['content-encoding'] = 'gzip';
+      }
       const response = await fetch(this.config.url, { method: 'POST', headers, body: body as BodyInit, signal: AbortSignal.timeout(this.config.exportTimeoutMs) });
       await response.arrayBuffer().catch(() => undefined);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       if (this.failing) this.log.info(`traces reach ${this.where} again`);
       this.failing = false;
     } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${this.config.exportTimeoutMs} ms` : (error as Error).message;
+      // Everything that can go wrong ends here: an export never throws into serve.
+      const reason = (error as Error)?.name === 'TimeoutError' ? `no answer within ${this.config.exportTimeoutMs} ms` : ((error as Error)?.message ?? String(error));
       if (!this.failing) this.log.warn(`could not send ${batch.length} span(s) to ${this.where}: ${reason}; dropping them and trying again with the next batch`);
       else this.log.debug(`could not send ${batch.length} span(s) to ${this.where}: ${reason}`);
       this.failing = true;

@@ -2,8 +2,6 @@
  * W3C Trace Context: the `traceparent` value (version 00) and fresh random ids.
  * https://www.w3.org/TR/trace-context/ ; how 1mcp carries it: docs/protocol.md.
  */
-import { randomFillSync } from 'node:crypto';
-
 export interface SpanContext {
   /** 32 lowercase hex digits, not all zero. */
   traceId: string;
@@ -32,16 +30,16 @@ export function formatTraceparent(context: SpanContext): string {
   return `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`;
 }
 
-const pool = Buffer.alloc(4096);
+const pool = new Uint8Array(4096);
 let offset = pool.length;
 
 /** `bytes` random bytes as hex; drawn from a refilled pool so a span costs no system call. */
 function randomHex(bytes: number): string {
   if (offset + bytes > pool.length) {
-    randomFillSync(pool);
+    crypto.getRandomValues(pool);
     offset = 0;
   }
-  const hex = pool.toString('hex', offset, offset + bytes);
+  const hex = Buffer.from(pool.buffer, offset, bytes).toString('hex');
   offset += bytes;
   return hex;
 }
