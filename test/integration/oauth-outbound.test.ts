@@ -21,18 +21,27 @@ const TTL_SECONDS = 3;
 interface Guarded {
   origin: string;
   child: ChildProcess;
-  stats(): Promise<{ registrations: number; authorizations: number; codeExchanges: number; refreshes: number; tokensSeen: string[] }>;
+  stats(): Promise<{ registrations: number; authorizations: number; codeExchanges: number; refreshes: number; unauthorized: number; tokensSeen: string[] }>;
+  stop(): Promise<void>;
 }
 
-async function startGuarded(): Promise<Guarded> {
-  const child = spawnTracked(BUN_BIN, [FIXTURE, '--ttl', String(TTL_SECONDS), '--password', 'pw'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startGuarded(extra: string[] = []): Promise<Guarded> {
+  const child = spawnTracked(BUN_BIN, [FIXTURE, '--ttl', String(TTL_SECONDS), '--password', 'pw', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const [, port] = await readLine(child.stdout!, /^LISTENING (\d+)$/).catch((e) => {
     throw new Error(`${e.message}\n${stderr}`);
   });
   const origin = `http://127.0.0.1:${port}`;
-  return { origin, child, stats: async () => (await fetch(`${origin}/admin/stats`)).json() };
+  return {
+    origin,
+    child,
+    stats: async () => (await fetch(`${origin}/admin/stats`)).json(),
+    async stop() {
+      killTree(child.pid!);
+      await waitForExit(child);
+    },
+  };
 }
 
 interface ServerStatus {
@@ -48,10 +57,10 @@ async function stateOf(serve: ServeHandle, name = 'guarded'): Promise<ServerStat
 }
 
 /** `1mcp mcp auth guarded --no-browser`, with the browser's part done by fetch; returns the CLI's output. */
-async function login(serve: ServeHandle, guarded: Guarded, password = 'pw'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function login(serve: ServeHandle, guarded: Guarded, password = 'pw', env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const [cmd, ...pre] = cliCommand();
   const cli = spawnTracked(cmd!, [...pre, 'mcp', 'auth', 'guarded', '--no-browser', '--timeout', '20', '--config-dir', serve.dir], {
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -110,10 +119,7 @@ describe('OAuth to a remote server (awaiting-auth, mcp auth, refresh, logout)', 
 
   afterAll(async () => {
     await serve?.stop();
-    if (guarded) {
-      killTree(guarded.child.pid!);
-      await waitForExit(guarded.child);
-    }
+    await guarded?.stop();
     await assertNoSurvivors();
   });
 
@@ -162,14 +168,33 @@ describe('OAuth to a remote server (awaiting-auth, mcp auth, refresh, logout)', 
     expect(stats.codeExchanges).toBe(1);
   });
 
-  test('after the access token expires, serve refreshes it and calls keep working', async () => {
+  test('when the access token is due, serve refreshes it before using it (no 401) and calls keep working', async () => {
     const client = await connectHttp(serve.url);
     try {
-      const before = (await guarded.stats()).refreshes;
+      const before = await guarded.stats();
       await Bun.sleep(TTL_SECONDS * 1000 + 500);
       expect(await call(client, 'after expiry')).toBe('after expiry');
-      expect((await guarded.stats()).refreshes).toBeGreaterThan(before);
+      const after = await guarded.stats();
+      expect(after.refreshes).toBeGreaterThan(before.refreshes);
+      expect(after.unauthorized).toBe(before.unauthorized);
       expect((await stateOf(serve)).state).toBe('connected');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a 401 during a call (access token revoked, refresh token still good): one refresh, the call is retried and succeeds', async () => {
+    const client = await connectHttp(serve.url);
+    try {
+      const before = await guarded.stats();
+      await fetch(`${guarded.origin}/admin/revoke-access`, { method: 'POST' });
+      expect(await call(client, 'after 401')).toBe('after 401');
+      const after = await guarded.stats();
+      expect(after.unauthorized).toBeGreaterThan(before.unauthorized);
+      expect(after.refreshes).toBe(before.refreshes + 1);
+      const status = await stateOf(serve);
+      expect(status.state).toBe('connected');
+      expect(status.restarts).toBe(0);
     } finally {
       await client.close();
     }
@@ -254,6 +279,38 @@ describe('mcp auth refuses what it cannot log in to', () => {
       expect(keyed.stderr).toContain('sends its own Authorization header');
     } finally {
       dir.cleanup();
+    }
+  });
+});
+
+describe('a pre-registered OAuth client (oauth.clientId / clientSecret in mcp.json)', () => {
+  test('is used instead of dynamic registration; its secret stays in mcp.json (via ${VAR}), not in the token file', async () => {
+    const guarded = await startGuarded(['--client', 'pre-id:pre-secret']);
+    const env = { PRE_SECRET: 'pre-secret' };
+    const serve = await startServe(
+      { mcpServers: { guarded: { url: `${guarded.origin}/mcp`, oauth: { clientId: 'pre-id', clientSecret: '${PRE_SECRET}', scopes: ['mcp'] } } } },
+      { env },
+    );
+    try {
+      await waitFor(async () => (await stateOf(serve)).state === 'awaiting-auth', { what: 'awaiting-auth', timeout: 15_000 });
+      const result = await login(serve, guarded, 'pw', env);
+      expect(result.code).toBe(0);
+      await waitFor(async () => (await stateOf(serve)).state === 'connected', { what: 'guarded to connect', timeout: 15_000 });
+      const client = await connectHttp(serve.url);
+      try {
+        expect(await call(client, 'pre')).toBe('pre');
+      } finally {
+        await client.close();
+      }
+      const stats = await guarded.stats();
+      expect(stats.registrations).toBe(0);
+      expect(stats.codeExchanges).toBe(1);
+      const saved = readFileSync(join(serve.dir, 'oauth', 'guarded.json'), 'utf8');
+      expect(JSON.parse(saved).client.client_id).toBe('pre-id');
+      expect(saved).not.toContain('pre-secret');
+    } finally {
+      await serve.stop();
+      await guarded.stop();
     }
   });
 });
