@@ -147,8 +147,10 @@ function sessionsOf(host: ApiHost, caller: Caller) {
       return {
         id,
         transport: e.kind,
+        era: e.session.labels.era,
         client: client ? `${client.name} ${client.version}` : undefined,
-        app: (e.session as { app?: string }).app,
+        app: e.session.labels.app,
+        tokenName: e.session.labels.tokenName,
         view: e.session.view.label,
         ageSeconds: Math.round((now - (e.openedAt ?? now)) / 1000),
         idleSeconds: Math.round((now - e.session.lastActive) / 1000),
@@ -365,9 +367,10 @@ export function apiRoutes(host: ApiHost) {
         return logStream(host, request);
       }
       if (path === '/api/filter-preview' && method === 'GET') {
-        const filter = filterOf(new URL(request.url).searchParams.get('filter') ?? '');
-        if (filter instanceof Response) return filter;
-        return json({ filter: toExpression(filter.ast), servers: serversMatching(host, filter.ast, caller) });
+        // An expression being typed is often incomplete: that is an answer (ok: false), not a failed request.
+        const parsed = tryParseFilter(new URL(request.url).searchParams.get('filter') ?? '');
+        if (!parsed.ok) return json({ ok: false, error: `invalid filter: ${parsed.error.message}`, column: parsed.error.column });
+        return json({ ok: true, filter: toExpression(parsed.ast), servers: serversMatching(host, parsed.ast, caller) });
       }
       if (path === '/api/presets') {
         if (method === 'GET') return listPresets(caller);

@@ -39,8 +39,9 @@ h3 { font-size: 1rem; margin: 0 0 .5rem; }
 .table-wrap { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .45rem .65rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); white-space: nowrap; }
-tbody tr:last-child td { border-bottom: none; }
+thead th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); white-space: nowrap; }
+tbody th { font-weight: 600; }
+tbody tr:last-child > * { border-bottom: none; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.empty { color: var(--muted); font-style: italic; }
 .state { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .85rem; border: 1px solid currentColor; white-space: nowrap; }
@@ -79,5 +80,6 @@ pre { max-height: 16rem; white-space: pre-wrap; word-break: break-word; }
   .summary { margin: 0; width: 100%; }
   main { padding: .75rem; }
   th, td { padding: .4rem .45rem; }
+  .opt { display: none; }
 }
 `;

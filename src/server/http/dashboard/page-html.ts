@@ -13,7 +13,7 @@ export const INDEX_HTML = String.raw`<!doctype html>
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
-  <h1><span class="logo" aria-hidden="true">◆</span> 1mcp</h1>
+  <h1><span class="logo" aria-hidden="true">&#x25C6;</span> 1mcp</h1>
   <nav aria-label="Sections">
     <ul id="tabs">
       <li><a href="#servers" data-tab="servers">Servers</a></li>
@@ -44,7 +44,7 @@ export const INDEX_HTML = String.raw`<!doctype html>
   <section id="view-servers" data-view="servers" hidden aria-labelledby="servers-title">
     <h2 id="servers-title">Servers</h2>
     <div class="table-wrap"><table>
-      <thead><tr><th scope="col">Name</th><th scope="col">State</th><th scope="col">Type</th><th scope="col">Tools</th><th scope="col">Resources</th><th scope="col">Prompts</th><th scope="col">Restarts</th><th scope="col">Tags</th><th scope="col">Actions</th></tr></thead>
+      <thead><tr><th scope="col">Name</th><th scope="col">State</th><th scope="col" class="opt">Type</th><th scope="col">Tools</th><th scope="col" class="opt">Resources</th><th scope="col" class="opt">Prompts</th><th scope="col" class="opt">Restarts</th><th scope="col" class="opt">Tags</th><th scope="col">Actions</th></tr></thead>
       <tbody id="servers-body"></tbody>
     </table></div>
     <div id="server-detail"></div>
@@ -53,7 +53,7 @@ export const INDEX_HTML = String.raw`<!doctype html>
   <section id="view-sessions" data-view="sessions" hidden aria-labelledby="sessions-title">
     <h2 id="sessions-title">Sessions</h2>
     <div class="table-wrap"><table>
-      <thead><tr><th scope="col">Session</th><th scope="col">Client</th><th scope="col">App</th><th scope="col">View</th><th scope="col">Transport</th><th scope="col">Age</th><th scope="col">Idle</th></tr></thead>
+      <thead><tr><th scope="col">Session</th><th scope="col" class="opt">Client</th><th scope="col">App</th><th scope="col">View</th><th scope="col" class="opt">Transport &#xB7; era</th><th scope="col">Age</th><th scope="col">Idle</th></tr></thead>
       <tbody id="sessions-body"></tbody>
     </table></div>
   </section>
@@ -67,8 +67,8 @@ export const INDEX_HTML = String.raw`<!doctype html>
     <form id="preset-form" class="form card" aria-labelledby="preset-form-title">
       <h3 id="preset-form-title">New preset</h3>
       <label for="preset-name">Name</label>
-      <input id="preset-name" name="name" required pattern="[A-Za-z0-9_-]{1,50}" autocomplete="off" aria-describedby="preset-name-help">
-      <small id="preset-name-help">1–50 letters, digits, _ or -</small>
+      <input id="preset-name" name="name" required pattern="[A-Za-z0-9_\-]{1,50}" autocomplete="off" aria-describedby="preset-name-help">
+      <small id="preset-name-help">1&#x2013;50 letters, digits, _ or -</small>
       <label for="preset-filter">Filter</label>
       <input id="preset-filter" name="filter" required autocomplete="off" spellcheck="false" placeholder="web or (api and not test)" aria-describedby="preset-preview">
       <div id="preset-preview" class="preview" aria-live="polite"></div>

@@ -19,7 +19,7 @@ export const APP_JS = String.raw`'use strict';
 
   function $(id) { return document.getElementById(id); }
 
-  /** Build an element: el('td', { className: 'num' }, 'text', childNode, …). */
+  /** Build an element: el('td', { className: 'num' }, 'text', childNode, \u2026). */
   function el(tag, props) {
     var node = document.createElement(tag);
     if (props) for (var k in props) {
@@ -42,14 +42,14 @@ export const APP_JS = String.raw`'use strict';
   }
 
   function ago(seconds) {
-    if (seconds === undefined || seconds === null) return '–';
+    if (seconds === undefined || seconds === null) return '\u2013';
     if (seconds < 60) return seconds + ' s';
     if (seconds < 3600) return Math.floor(seconds / 60) + ' min';
     if (seconds < 86400) return Math.floor(seconds / 3600) + ' h ' + Math.floor((seconds % 3600) / 60) + ' min';
     return Math.floor(seconds / 86400) + ' d';
   }
 
-  function date(iso) { return iso ? iso.slice(0, 16).replace('T', ' ') : '–'; }
+  function date(iso) { return iso ? iso.slice(0, 16).replace('T', ' ') : '\u2013'; }
 
   /** Call the API: JSON in and out; a 401 shows the sign-in form. */
   function api(method, path, body) {
@@ -164,7 +164,7 @@ export const APP_JS = String.raw`'use strict';
   function renderServers(status) {
     var servers = status.servers || [];
     var connected = servers.filter(function (s) { return s.state === 'connected'; }).length;
-    $('summary').textContent = status.status + ' · ' + connected + '/' + servers.length + ' connected · ' + (status.sessions || 0) + ' sessions · v' + status.version;
+    $('summary').textContent = status.status + ' \u00B7 ' + connected + '/' + servers.length + ' connected \u00B7 ' + (status.sessions || 0) + ' sessions \u00B7 v' + status.version;
     fill($('servers-body'), servers.map(function (s) {
       var disabled = s.state === 'disabled';
       var actions = el('div', { className: 'actions' },
@@ -183,16 +183,16 @@ export const APP_JS = String.raw`'use strict';
       return el('tr', { dataset: { server: s.name } },
         el('th', { scope: 'row' }, s.name),
         el('td', null, el('span', { className: 'state state-' + s.state }, s.state)),
-        el('td', null, s.type),
+        el('td', { className: 'opt' }, s.type),
         el('td', { className: 'num' }, s.tools),
-        el('td', { className: 'num' }, s.resources),
-        el('td', { className: 'num' }, s.prompts),
-        el('td', { className: 'num' }, s.restarts),
-        el('td', null, tags(s.tags)),
+        el('td', { className: 'num opt' }, s.resources),
+        el('td', { className: 'num opt' }, s.prompts),
+        el('td', { className: 'num opt' }, s.restarts),
+        el('td', { className: 'opt' }, tags(s.tags)),
         el('td', null, actions));
     }), 9, 'No servers in mcp.json yet: add one with "1mcp mcp add".');
     var problems = (status.problems || []).map(function (p) { return (p.server ? p.server + ': ' : '') + p.message; });
-    if (problems.length) notice(problems.join(' · '), true);
+    if (problems.length) notice(problems.join(' \u00B7 '), true);
     renderDetail(servers.filter(function (s) { return s.name === openDetail; })[0]);
   }
 
@@ -210,10 +210,10 @@ export const APP_JS = String.raw`'use strict';
       box.replaceChildren(el('div', { className: 'card detail', role: 'region', 'aria-label': 'Details of ' + name },
         el('h3', null, name),
         server.lastError ? el('p', { className: 'error' }, 'Last error: ' + server.lastError) : null,
-        el('p', null, 'pid ' + (server.pid || '–') + ' · up ' + ago(server.uptimeSeconds)),
+        el('p', null, 'pid ' + (server.pid || '\u2013') + ' \u00B7 up ' + ago(server.uptimeSeconds)),
         el('h4', null, 'Tools (' + tools.length + ')'),
         tools.length ? el.apply(null, ['ul', null].concat(tools.map(function (t) {
-          return el('li', null, el('code', null, t.exposedName), t.disabled ? ' (disabled)' : '', t.description ? ' — ' + t.description.split('\n')[0] : '');
+          return el('li', null, el('code', null, t.exposedName), t.disabled ? ' (disabled)' : '', t.description ? ' \u2014 ' + t.description.split('\n')[0] : '');
         }))) : el('p', { className: 'hint' }, 'none'),
         el('h4', null, 'Resources (' + res.length + ')'),
         res.length ? el.apply(null, ['ul', null].concat(res.map(function (u) { return el('li', null, el('code', null, u)); }))) : el('p', { className: 'hint' }, 'none'),
@@ -226,12 +226,12 @@ export const APP_JS = String.raw`'use strict';
 
   function renderSessions(result) {
     fill($('sessions-body'), result.sessions.map(function (s) {
-      return el('tr', null,
+      return el('tr', { dataset: { session: s.id } },
         el('td', null, el('code', { title: s.id }, s.id.slice(0, 8))),
-        el('td', null, s.client || '–'),
-        el('td', null, s.app || '–'),
+        el('td', { className: 'opt' }, s.client || '\u2013'),
+        el('td', null, s.app || '\u2013'),
         el('td', null, s.view),
-        el('td', null, s.transport),
+        el('td', { className: 'opt' }, s.transport + (s.era ? ' \u00B7 ' + s.era : '')),
         el('td', null, ago(s.ageSeconds)),
         el('td', null, s.busy ? 'busy' : ago(s.idleSeconds)));
     }), 7, 'No client is connected.');
@@ -290,11 +290,12 @@ export const APP_JS = String.raw`'use strict';
       if (!expr.trim()) { out.textContent = ''; out.className = 'preview'; return; }
       api('GET', '/api/filter-preview?filter=' + encodeURIComponent(expr)).then(function (r) {
         if (seq !== previewSeq) return;
+        if (!r.ok) throw new Error(r.error);
         $('preset-filter').removeAttribute('aria-invalid');
         out.className = 'preview';
         var names = r.servers.map(function (s) { return s.name + (s.disabled ? ' (disabled)' : ''); });
         out.textContent = names.length ? 'Matches ' + names.length + ': ' + names.join(', ') : 'Matches no server right now.';
-      }, function (error) {
+      }).catch(function (error) {
         if (seq !== previewSeq) return;
         $('preset-filter').setAttribute('aria-invalid', 'true');
         out.className = 'preview bad';
@@ -338,10 +339,10 @@ export const APP_JS = String.raw`'use strict';
       return el('tr', null,
         el('th', { scope: 'row' }, v.kind === 'preset' ? 'preset ' + v.name : v.name),
         el('td', { className: 'num' }, v.tools),
-        el('td', { className: 'num' }, '≈ ' + v.tokens.toLocaleString()),
-        el('td', { className: 'num' }, '≈ ' + v.searchModeTokens.toLocaleString()),
+        el('td', { className: 'num' }, '\u2248 ' + v.tokens.toLocaleString()),
+        el('td', { className: 'num' }, '\u2248 ' + v.searchModeTokens.toLocaleString()),
         el('td', null, over.length ? el('span', { className: 'error' }, over.join(', ')) : 'none'),
-        el('td', null, v.servers.map(function (s) { return s.name + ': ' + s.tools + ' / ≈' + s.tokens; }).join(' · ') || '–'));
+        el('td', null, v.servers.map(function (s) { return s.name + ': ' + s.tools + ' / \u2248' + s.tokens; }).join(' \u00B7 ') || '\u2013'));
     }), 6, 'No views.');
   }
 
@@ -361,7 +362,7 @@ export const APP_JS = String.raw`'use strict';
     var headers = token ? { Authorization: 'Bearer ' + token } : {};
     var controller = new AbortController();
     logReader = controller;
-    $('log-state').textContent = 'Connecting…';
+    $('log-state').textContent = 'Connecting\u2026';
     $('log-lines').replaceChildren();
     fetch('/api/logs/stream', { headers: headers, signal: controller.signal, cache: 'no-store' }).then(function (res) {
       if (res.status === 401) { showLogin(); return; }
@@ -387,7 +388,7 @@ export const APP_JS = String.raw`'use strict';
     }).catch(function (error) {
       if (controller.signal.aborted) return;
       logReader = null;
-      $('log-state').textContent = 'Disconnected (' + error.message + '); retrying…';
+      $('log-state').textContent = 'Disconnected (' + error.message + '); retrying\u2026';
       setTimeout(function () { if (current === 'log' && !logReader) startLog(); }, 2000);
     });
   }
