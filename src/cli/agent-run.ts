@@ -88,7 +88,12 @@ export async function run(args: string[], options: Record<string, any>): Promise
   const client = opened.value;
   let result: CallToolResult;
   try {
-    result = (await client.callTool({ name, arguments: toolArgs }, undefined, { timeout: options.timeout, resetTimeoutOnProgress: true })) as CallToolResult;
+    // Asking for progress makes serve's progress notifications reset --timeout; on a terminal they are shown.
+    const onprogress = (p: { progress: number; total?: number; message?: string }) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${args[0]}: ${p.progress}${p.total !== undefined ? `/${p.total}` : ''}${p.message ? ` ${p.message}` : ''}`);
+    };
+    result = (await client.callTool({ name, arguments: toolArgs }, undefined, { timeout: options.timeout, resetTimeoutOnProgress: true, onprogress })) as CallToolResult;
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     // A JSON-RPC error answer (unknown or hidden tool, backend down, timeout): exit 1 with its message.

@@ -151,6 +151,11 @@ describe('run', () => {
     expect(outside.stderr).toContain('files/echo (tags web)');
   });
 
+  test('progress notifications keep a long call alive past --timeout', async () => {
+    const r = await cli(['run', 'files/slow', '--args', '{"ms":2000,"steps":20}', '--timeout', '1000']);
+    expect(r).toMatchObject({ code: 0, stdout: 'done\n' });
+  });
+
   test('each command ends its session on serve: sessions do not pile up', async () => {
     const sessions = async () => ((await (await fetch(`${serve.origin}/api/status`)).json()) as { sessions: number }).sessions;
     const before = await sessions();
