@@ -64,9 +64,10 @@ async function searchTools(host: MetaToolHost, args: unknown) {
 
 async function describeTool(host: MetaToolHost, args: unknown) {
   const name = toolName(DESCRIBE_TOOL, args);
-  // resolveTool waits for starting backends and refuses names the view cannot see, as a call would.
-  const def = host.catalog.toolDefinition(name, host.view()) ?? (await host.resolveTool(name), host.catalog.toolDefinition(name, host.view()));
-  if (!def) throw notFound(`unknown tool "${name}"; it is not in this view, disabled, or its server is gone (search again)`);
+  // Refuses a name the view cannot see exactly as a call would (waiting for starting backends first).
+  await host.resolveTool(name);
+  const def = host.catalog.toolDefinition(name, host.view());
+  if (!def) throw notFound(`unknown tool "${name}"; its server is gone (search again)`);
   const { title, description, inputSchema, outputSchema, annotations } = def;
   const full = { name, ...(title ? { title } : {}), ...(description ? { description } : {}), inputSchema, ...(outputSchema ? { outputSchema } : {}), ...(annotations ? { annotations } : {}) };
   return { content: [{ type: 'text', text: JSON.stringify(full) }] };
