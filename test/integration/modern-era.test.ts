@@ -105,6 +105,7 @@ describe('2026-07-28 clients on /mcp', () => {
     expect(read.message.result).toMatchObject({ ttlMs: 0, cacheScope: 'private', resultType: 'complete' });
     const missing = await modern('resources/read', { uri: 'nothing://here' });
     expect(missing.message.error.code).toBe(-32602);
+    expect(missing.message.error.data).toEqual({ uri: 'nothing://here' });
   });
 
   test('progress on the call\'s own event stream, then the result', async () => {

@@ -12,6 +12,7 @@ import { notFound, RpcError } from '../errors.ts';
 import { buildInstructions } from '../instructions.ts';
 import { paginate } from '../pagination.ts';
 import type { SessionDeps } from '../sessions/session.ts';
+import { sessionLabels, type SessionLabels } from '../sessions/labels.ts';
 import { forwardModern } from './call.ts';
 import { openListen, type ListenFilter } from './listen.ts';
 import { complete, errorResponse, resultResponse, streamingResponse, type Outcome } from './respond.ts';
@@ -40,6 +41,8 @@ interface Context {
   owner?: string;
   paginate: boolean;
   signal: AbortSignal;
+  /** ?app= and the era, for metrics and the audit log. */
+  labels: SessionLabels;
 }
 
 /** Lists in a stable order (by name or URI), whatever order the backends answered in; cached per list. */
@@ -77,7 +80,7 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
   };
 
   /** Forward to the route's backend; the answer is JSON, or an event stream once progress flows. */
-  const forward = (req: ModernRequest, ctx: Context, route: Route, method: string, params: Record<string, unknown>, shape: (r: Record<string, unknown>) => Record<string, unknown>) => {
+  const forward = (req: ModernRequest, ctx: Context, route: Route, method: string, params: Record<string, unknown>, shape: (r: Record<string, unknown>) => Record<string, unknown>, notFoundData?: Record<string, unknown>) => {
     const abort = new AbortController();
     const onAbort = () => abort.abort(new Error('the client went away'));
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -95,10 +98,11 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
             progressToken,
             onprogress: (p) => notify({ jsonrpc: '2.0', method: 'notifications/progress', params: p }),
             signal: abort.signal,
+            observe: host.deps.observer && { observer: host.deps.observer, caller: { id: '', labels: ctx.labels, view: ctx.view } },
           });
           return { result: shape(result) };
         } catch (error) {
-          return { error: wireErrorOf(req.id, error) };
+          return { error: wireErrorOf(req.id, error, notFoundData) };
         } finally {
           ctx.signal.removeEventListener('abort', onAbort);
         }
@@ -138,9 +142,12 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
     },
     'resources/read': async (req, ctx) => {
       const uri = String(req.params.uri);
-      const route = await resolve(() => catalog.resource(uri, ctx.view), `unknown resource "${uri}"`);
+      // Not found names the URI in the error's data, as the revision asks.
+      const route = await resolve(() => catalog.resource(uri, ctx.view), `unknown resource "${uri}"`).catch((error: RpcError) => {
+        throw new RpcError(error.code, error.message, { uri });
+      });
       // A resource's content may differ per caller and change at any time: never shared, never fresh.
-      return forward(req, ctx, route, 'resources/read', { ...req.params, uri: route.original }, (r) => cacheable(r, 0, 'private'));
+      return forward(req, ctx, route, 'resources/read', { ...req.params, uri: route.original }, (r) => cacheable(r, 0, 'private'), { uri });
     },
     'completion/complete': async (req, ctx) => {
       const ref = (req.params.ref ?? {}) as { type?: string; name?: string; uri?: string };
@@ -179,6 +186,7 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
       owner,
       paginate: pagination === null ? host.deps.pagination : pagination === 'true' || pagination === '1',
       signal: request.signal,
+      labels: sessionLabels(url, 'streamable-http', undefined, 'modern'),
     };
     try {
       return await handler(req, ctx);
@@ -190,11 +198,15 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
 }
 
 /** A JSON-RPC error for the client, with the modern era's codes. */
-function wireErrorOf(id: string | number, error: unknown): WireError {
+function wireErrorOf(id: string | number, error: unknown, notFoundData?: Record<string, unknown>): WireError {
   const e = error as { code?: unknown; message?: unknown; data?: unknown };
   let code = typeof e?.code === 'number' && Number.isSafeInteger(e.code) ? e.code : -32603;
-  if (code === LEGACY_RESOURCE_NOT_FOUND) code = INVALID_PARAMS;
+  let data = e?.data;
+  if (code === LEGACY_RESOURCE_NOT_FOUND) {
+    code = INVALID_PARAMS;
+    data ??= notFoundData;
+  }
   // The revision asks for 400 when a request lacks a capability it needs (-32021).
   const status = code === -32021 ? 400 : 200;
-  return { status, id, code, message: String(e?.message ?? error), ...(e?.data !== undefined ? { data: e.data } : {}) };
+  return { status, id, code, message: String(e?.message ?? error), ...(data !== undefined ? { data } : {}) };
 }
