@@ -189,6 +189,19 @@ describe('traces over OTLP/HTTP (http/json)', () => {
     expect(seen.traceparent).toBe(expected);
   });
 
+  test("a caller that does not sample (flags 00): nothing is exported for its trace, and the backend still gets the context, unsampled", async () => {
+    const client = await connectHttp(serve.url);
+    clients.push(client);
+    const quietTrace = 'c'.repeat(31) + '2';
+    const seen = seenBy(await client.callTool({ name: exposedName('ctx', 'context'), arguments: {}, _meta: { traceparent: `00-${quietTrace}-${CLIENT_SPAN}-00` } }));
+    expect(String(seen.meta?.traceparent)).toMatch(new RegExp(`^00-${quietTrace}-[0-9a-f]{16}-00$`));
+    // A sampled call made afterwards is exported; spans leave in order, so the unsampled one would be there by now.
+    const marker = seenBy(await client.callTool({ name: exposedName('ctx', 'context'), arguments: {} }));
+    const markerTrace = String(marker.meta?.traceparent).split('-')[1];
+    await waitForSpan((s) => s.traceId === markerTrace && s.kind === 2, 'the sampled call after the unsampled one');
+    expect(spansOf(receiver).filter((s) => s.traceId === quietTrace)).toHaveLength(0);
+  });
+
   test('without _meta the HTTP traceparent header of the client request is the parent', async () => {
     const headerTrace = 'a'.repeat(31) + '1';
     const client = await connectHttp(serve.url, { headers: { traceparent: `00-${headerTrace}-${'b'.repeat(16)}-01` } });

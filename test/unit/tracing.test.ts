@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'bun:test';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Logger } from '../../src/log.ts';
 import { readTracingConfig, type TracingConfig } from '../../src/server/tracing/config.ts';
 import { BatchExporter } from '../../src/server/tracing/exporter.ts';
@@ -176,6 +177,46 @@ describe('export queue', () => {
     } finally {
       hanging.closeAllConnections();
       await new Promise<void>((r) => hanging.close(() => r()));
+    }
+  });
+});
+
+describe('export to a collector', () => {
+  test('gzip when asked; a failing collector is reported once, and its recovery once', async () => {
+    const answers = [500, 500, 200];
+    const got: { encoding?: string; spans: number }[] = [];
+    const collector = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+        got.push({ encoding: req.headers['content-encoding'], spans: JSON.parse(body.toString()).resourceSpans[0].scopeSpans[0].spans.length });
+        res.writeHead(answers.shift() ?? 200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+    const port = (collector.address() as { port: number }).port;
+    const lines: string[] = [];
+    const log = { warn: (m: string) => lines.push(`warn: ${m}`), info: (m: string) => lines.push(`info: ${m}`), debug: () => {}, error: (m: string) => lines.push(m) } as unknown as Logger;
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1' };
+    const exporter = new BatchExporter(readTracingConfig(env, '0', () => {}) as TracingConfig, { name: '1mcp', version: '0' }, log);
+    const span = (): SpanData => ({ context: { traceId: newTraceId(), spanId: newSpanId(), sampled: true }, name: 's', kind: 2, startNs: 1n, endNs: 2n, attributes: { n: 1 }, status: { code: 0 } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        exporter.add(span());
+        for (let t = 0; t < 200 && got.length <= i; t++) await new Promise((r) => setTimeout(r, 25));
+      }
+      await exporter.shutdown(1000);
+      expect(got).toEqual([
+        { encoding: 'gzip', spans: 1 },
+        { encoding: 'gzip', spans: 1 },
+        { encoding: 'gzip', spans: 1 },
+      ]);
+      const where = `http://127.0.0.1:${port}/v1/traces`;
+      expect(lines).toEqual([`warn: could not send 1 span(s) to ${where}: HTTP 500; dropping them and trying again with the next batch`, `info: traces reach ${where} again`]);
+    } finally {
+      await new Promise<void>((r) => collector.close(() => r()));
     }
   });
 });
