@@ -24,8 +24,9 @@ function progress(text: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${color.dim(text)}`);
 }
 
-/** The tools a preset keeps listed in search mode (`pin`), when the preset is in this config dir. */
-function presetPins(vt: ViewTarget): string[] {
+/** The tools kept listed in search mode: `.1mcprc` pins, else the preset's (when it is in this config dir). */
+function viewPins(vt: ViewTarget): string[] {
+  if (vt.rcPins) return vt.rcPins;
   if (!vt.view.preset) return [];
   try {
     const presets = readPresetsFile(vt.paths.presetsJson).presets;
@@ -55,7 +56,7 @@ export async function measureView(options: Record<string, any>, view?: ViewChoic
     }
     servers = one;
   }
-  const report = budgetReport(servers.map((s) => ({ server: s.name, tools: s.tools })), presetPins(vt));
+  const report = budgetReport(servers.map((s) => ({ server: s.name, tools: s.tools })), viewPins(vt));
   return {
     url: clientUrl(vt),
     view: viewLabel(vt.view),

@@ -74,6 +74,8 @@ export interface ViewTarget {
   view: ViewChoice;
   /** The session URL, view included. */
   url: string;
+  /** `.1mcprc` pins, when the view came from it (the proxy sends them as ?pin=, over a preset's). */
+  rcPins?: string[];
 }
 
 /** Find serve like the proxy does (--url > .1mcprc url > server.pid > ports); none ⇒ exit 3. */
@@ -87,7 +89,8 @@ export async function resolveViewTarget(options: Record<string, any>, view?: Vie
   const chosen = view ?? chooseView(options, rc);
   const url = new URL(target.mcpUrl);
   url.search = viewQuery(chosen).toString();
-  return { paths, target, view: chosen, url: url.toString() };
+  const fromRc = !view && !options.preset && !options.filter && !options.tags;
+  return { paths, target, view: chosen, url: url.toString(), ...(fromRc && rc?.pin ? { rcPins: rc.pin } : {}) };
 }
 
 /** The message inside serve's JSON error body, if the SDK error carries one. */

@@ -111,6 +111,10 @@ describe('preset test', () => {
     const tools = await listed('preset=pinned');
     const pins = tools.filter((t) => t.name === 'files_1mcp_echo' || t.name === 'files_1mcp_add');
     expect(pinned.total.tokens.search).toBe(estimateTokens({ tools: [...pins, ...metaTools()] }));
+    // …which is what serve lists to a client of the view in search mode.
+    const searchList = await listed('preset=pinned&discovery=search');
+    expect(searchList.length).toBe(5);
+    expect(pinned.total.tokens.search).toBe(estimateTokens({ tools: searchList }));
   });
 
   test('a preset served in search mode is still measured on its own tools (the report asks for discovery=off)', async () => {
@@ -165,6 +169,11 @@ describe('mcp tokens', () => {
       expect(fromRc.servers.map((s: { server: string }) => s.server)).toEqual(['files']);
       const flag = JSON.parse((await run(['mcp', 'tokens', '--tags', 'web'])).stdout);
       expect(flag.servers.map((s: { server: string }) => s.server)).toEqual(['web']);
+      // Its pins count in search mode, over the preset's own (the proxy sends them as ?pin=).
+      writeFileSync(join(project.path, '.1mcprc'), '{ "preset": "pinned", "pin": ["files_1mcp_stats"] }');
+      const pinned = JSON.parse((await run(['mcp', 'tokens'])).stdout);
+      expect(pinned.total.toolsInSearchMode).toBe(4);
+      expect(pinned.servers[0]).toMatchObject({ server: 'files', pinned: 1 });
     } finally {
       project.cleanup();
     }
