@@ -7,13 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateTaskResultSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 import { BUN, fixtureEntry } from '../helpers/fixture.ts';
-import { connectHttp, textOf } from '../helpers/mcp-client.ts';
+import { connectHttp, connectSse, textOf } from '../helpers/mcp-client.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { connectProxy } from '../helpers/proxy.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
@@ -54,7 +55,7 @@ describe('search mode chosen per request and per preset', () => {
       {
         mcpServers: {
           files: fixtureEntry(['--name', 'files', '--fidelity', '--conformance'], { tags: ['files'], disabledTools: ['crash'] }),
-          web: fixtureEntry(['--name', 'web'], { tags: ['web'] }),
+          web: fixtureEntry(['--name', 'web', '--tasks'], { tags: ['web'] }),
           fs: fixtureEntry(['--name', 'fs'], { tags: ['fs'], scope: 'session' }),
         },
       },
@@ -167,7 +168,9 @@ describe('search mode chosen per request and per preset', () => {
   });
 
   test('progress, cancellation and sampling during 1mcp_call_tool reach this client', async () => {
-    const c = await connectHttp(`${serve.url}?discovery=search`, { hooks: { sampling: (p) => `sampled:${(p.messages[0]!.content as { text: string }).text}` } });
+    const c = await connectHttp(`${serve.url}?discovery=search`, {
+      hooks: { sampling: (p) => `sampled:${(p.messages[0]!.content as { text: string }).text}`, elicitation: (p) => ({ action: 'accept', content: { ok: p.message === 'sure?' } }) },
+    });
     try {
       const progress: number[] = [];
       const done = await callVia(c, 'web_1mcp_slow', { ms: 200, steps: 3 }, { onprogress: (p) => progress.push(p.progress) });
@@ -175,6 +178,7 @@ describe('search mode chosen per request and per preset', () => {
       expect(progress).toEqual([1, 2, 3]);
 
       expect(textOf(await callVia(c, 'web_1mcp_sample', { prompt: 'hello' }))).toBe('sampled:hello');
+      expect(JSON.parse(textOf(await callVia(c, 'web_1mcp_elicit', { message: 'sure?' })))).toEqual({ action: 'accept', content: { ok: true } });
 
       const controller = new AbortController();
       const hanging = callVia(c, 'web_1mcp_hang', {}, { signal: controller.signal });
@@ -183,6 +187,31 @@ describe('search mode chosen per request and per preset', () => {
       controller.abort('changed my mind');
       await expect(hanging).rejects.toThrow();
       await waitFor(async () => JSON.parse(textOf(await c.callTool({ name: 'web_1mcp_stats', arguments: {} }))).cancelled.includes('hang'), { what: 'the backend to see the cancellation' });
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('a task-augmented 1mcp_call_tool creates the task at the backend, under this session', async () => {
+    const c = await connectHttp(`${serve.url}?discovery=search`);
+    try {
+      const created = await c.request(
+        { method: 'tools/call', params: { name: '1mcp_call_tool', arguments: { name: 'web_1mcp_task_work', arguments: { text: 't', ms: 100 } }, task: { ttl: 60_000 } } },
+        CreateTaskResultSchema,
+      );
+      expect(created.task.status).toBe('working');
+      const result = await c.request({ method: 'tasks/result', params: { taskId: created.task.taskId } }, z.looseObject({}));
+      expect(textOf(result)).toBe('worked:t');
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('the legacy SSE transport takes ?discovery= too', async () => {
+    const c = await connectSse(`${serve.origin}/sse?discovery=search&pin=web_1mcp_echo`);
+    try {
+      expect(await names(c)).toEqual(['web_1mcp_echo', ...META]);
+      expect(textOf(await callVia(c, 'files_1mcp_add', { a: 1, b: 1 }))).toBe('2');
     } finally {
       await c.close();
     }
