@@ -167,6 +167,16 @@ describe('2026-07-28 clients on /mcp', () => {
     expect(badView.status).toBe(400);
   });
 
+  test('search mode (?discovery=search): the meta-tools are listed and call through to the backend', async () => {
+    const listed = toolNames(await modern('tools/list', {}, { query: '?discovery=search' }));
+    expect(listed).toEqual(['1mcp_call_tool', '1mcp_describe_tool', '1mcp_search_tools']);
+    const found = await modern('tools/call', { name: '1mcp_search_tools', arguments: { query: 'echo text' } }, { query: '?discovery=search' });
+    expect(found.message.result.structuredContent.tools.map((t: { name: string }) => t.name)).toContain('files_1mcp_echo');
+    const called = await modern('tools/call', { name: '1mcp_call_tool', arguments: { name: 'files_1mcp_echo', arguments: { text: 'via search' } } }, { query: '?discovery=search' });
+    expect(textOf(called.message.result)).toBe('via search');
+    expect(called.message.result.resultType).toBe('complete');
+  });
+
   test('the token narrows the view: a files-only token never sees or calls web', async () => {
     const r = await modern('tools/list', {}, { token: tokens['files-only'] });
     expect(toolNames(r).every((n) => n.startsWith('files_'))).toBe(true);

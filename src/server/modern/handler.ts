@@ -11,6 +11,7 @@ import type { View, ViewRef } from '../../catalog/view.ts';
 import { notFound, RpcError } from '../errors.ts';
 import { buildInstructions } from '../instructions.ts';
 import { paginate } from '../pagination.ts';
+import { callMetaTool, isMetaTool, searchModeInstructions, type MetaToolHost } from '../sessions/search-mode.ts';
 import type { SessionDeps } from '../sessions/session.ts';
 import { sessionLabels, type SessionLabels } from '../sessions/labels.ts';
 import { forwardModern } from './call.ts';
@@ -23,6 +24,11 @@ import { checkRequest, INVALID_PARAMS, METHOD_NOT_FOUND, REMOVED_METHODS, SUPPOR
  * change or a config reload; a listening client hears of it at once, the others within this.
  */
 export const LIST_TTL_MS = 60_000;
+
+const NO_TASKS = 'tasks are not served to 2026-07-28 clients yet; call the tool without "task"';
+
+/** One request to a backend on behalf of the modern request being answered. */
+type BackendCall = (route: Route, method: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 /** The legacy code for "resource not found"; the modern era says invalid params (-32602) instead. */
 const LEGACY_RESOURCE_NOT_FOUND = -32002;
@@ -79,8 +85,11 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
     return route;
   };
 
-  /** Forward to the route's backend; the answer is JSON, or an event stream once progress flows. */
-  const forward = (req: ModernRequest, ctx: Context, route: Route, method: string, params: Record<string, unknown>, shape: (r: Record<string, unknown>) => Record<string, unknown>, notFoundData?: Record<string, unknown>) => {
+  /**
+   * Run `work`, whose backend requests go through `call`; the answer is JSON, or an event stream once
+   * progress flows. A dropped response stream (or request) cancels the backend requests.
+   */
+  const stream = (req: ModernRequest, ctx: Context, work: (call: BackendCall) => Promise<Record<string, unknown>>, shape: (r: Record<string, unknown>) => Record<string, unknown>, notFoundData?: Record<string, unknown>) => {
     const abort = new AbortController();
     const onAbort = () => abort.abort(new Error('the client went away'));
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -88,8 +97,8 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
     return streamingResponse(
       req.id,
       async (notify): Promise<Outcome> => {
-        try {
-          const result = await forwardModern(router, {
+        const call: BackendCall = (route, method, params) =>
+          forwardModern(router, {
             route,
             method,
             params,
@@ -98,9 +107,9 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
             progressToken,
             onprogress: (p) => notify({ jsonrpc: '2.0', method: 'notifications/progress', params: p }),
             signal: abort.signal,
-            observe: host.deps.observer && { observer: host.deps.observer, caller: { id: '', labels: ctx.labels, view: ctx.view } },
           });
-          return { result: shape(result) };
+        try {
+          return { result: shape(await work(call)) };
         } catch (error) {
           return { error: wireErrorOf(req.id, error, notFoundData) };
         } finally {
@@ -110,12 +119,28 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
       abort,
     );
   };
+  const forward = (req: ModernRequest, ctx: Context, route: Route, method: string, params: Record<string, unknown>, shape: (r: Record<string, unknown>) => Record<string, unknown>, notFoundData?: Record<string, unknown>) =>
+    stream(req, ctx, (call) => call(route, method, params), shape, notFoundData);
+
+  const unknownTool = (name: string) => `unknown tool "${name}"; it is not in this view, disabled, or its server is gone (list the tools again)`;
+  /** Search mode's meta-tools (search-mode.ts), over this request's view; their inner call is a modern call. */
+  const metaHost = (ctx: Context, call: BackendCall): MetaToolHost => ({
+    catalog,
+    view: () => ctx.view,
+    waitForStartup: host.deps.waitForStartup,
+    resolveTool: (name) => resolve(() => catalog.tool(name, ctx.view), unknownTool(name)),
+    callTool: (route, params) => {
+      if (params.task !== undefined) throw new RpcError(INVALID_PARAMS, NO_TASKS);
+      return call(route, 'tools/call', params);
+    },
+  });
 
   const handlers: Record<string, Handler> = {
     'server/discover': async (req, ctx) => {
       await host.deps.waitForStartup();
       const subscribe = host.deps.subscribeSupported();
-      const instructions = buildInstructions(catalog.backendsIn(ctx.view), host.deps.instructionsTemplate);
+      const built = buildInstructions(catalog.backendsIn(ctx.view), host.deps.instructionsTemplate);
+      const instructions = catalog.searchMode(ctx.view) ? `${built}\n\n${searchModeInstructions(catalog.tools(ctx.view).length)}` : built;
       return resultResponse(
         req.id,
         cacheable({
@@ -125,14 +150,18 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
         }),
       );
     },
-    'tools/list': list<Tool>((v) => catalog.tools(v), (t) => t.name, 'tools'),
+    // Every tool of the view, or in search mode its pins and the meta-tools.
+    'tools/list': list<Tool>((v) => catalog.listedTools(v), (t) => t.name, 'tools'),
     'prompts/list': list<Prompt>((v) => catalog.prompts(v), (p) => p.name, 'prompts'),
     'resources/list': list<Resource>((v) => catalog.resources(v), (r) => r.uri, 'resources'),
     'resources/templates/list': list<ResourceTemplate>((v) => catalog.resourceTemplates(v), (t) => t.uriTemplate, 'resourceTemplates'),
     'tools/call': async (req, ctx) => {
       const name = String(req.params.name);
-      const route = await resolve(() => catalog.tool(name, ctx.view), `unknown tool "${name}"; it is not in this view, disabled, or its server is gone (list the tools again)`);
-      if (req.params.task !== undefined) throw new RpcError(INVALID_PARAMS, 'tasks are not served to 2026-07-28 clients yet; call the tool without "task"');
+      if (isMetaTool(name) && catalog.metaToolsEnabled(ctx.view)) {
+        return stream(req, ctx, (call) => callMetaTool(metaHost(ctx, call), req.params as never, undefined as never), (r) => complete(r));
+      }
+      const route = await resolve(() => catalog.tool(name, ctx.view), unknownTool(name));
+      if (req.params.task !== undefined) throw new RpcError(INVALID_PARAMS, NO_TASKS);
       return forward(req, ctx, route, 'tools/call', { ...req.params, name: route.original }, (r) => complete(r));
     },
     'prompts/get': async (req, ctx) => {
