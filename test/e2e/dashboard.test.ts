@@ -242,7 +242,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium with --enable-auth', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('sign in keeps the token in page memory (not the URL, not a cookie); revoke writes tokens.json and the token is refused', async () => {
+  test('sign in keeps the token in page memory (not the URL, not a cookie); revoke writes tokens.json, the token is refused and its log stream ends', async () => {
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     await page.goto(`${serve.origin}/`);
@@ -260,6 +260,12 @@ describe.skipIf(!haveChromium)('dashboard in Chromium with --enable-auth', () =>
     // The victim token works before the revoke…
     const asVictim = () => fetch(`${serve.origin}/api/status`, { headers: { authorization: `Bearer ${secrets.victim}` } });
     expect((await asVictim()).status).toBe(200);
+    const victimLog = await fetch(`${serve.origin}/api/logs/stream`, { headers: { authorization: `Bearer ${secrets.victim}` } });
+    expect(victimLog.status).toBe(200);
+    const reader = victimLog.body!.getReader();
+    const logEnded = (async () => {
+      for (;;) if ((await reader.read()).done) return true;
+    })();
     await page.getByRole('link', { name: 'Tokens' }).click();
     const victim = row(page, 'token', 'victim');
     await victim.getByRole('button', { name: 'Revoke' }).click();
@@ -267,7 +273,8 @@ describe.skipIf(!haveChromium)('dashboard in Chromium with --enable-auth', () =>
     await victim.waitFor({ state: 'detached' });
     const tokens = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')).tokens;
     expect(Object.keys(tokens).sort()).toEqual(['admin', 'webonly']);
-    // …and is refused after it, on /api and on /mcp.
+    // …and is refused after it, on /api and on /mcp; its open log stream ends.
+    expect(await logEnded).toBe(true);
     expect((await asVictim()).status).toBe(401);
     const mcp = await fetch(`${serve.origin}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${secrets.victim}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
     expect(mcp.status).toBe(401);

@@ -29,6 +29,7 @@ import { metaTools } from '../../search/meta-tools.ts';
 import type { SessionTable } from '../sessions/table.ts';
 import { compilePreset, presetAst } from '../view-compile.ts';
 import type { PresetSource } from '../views.ts';
+import type { Authenticator } from './auth.ts';
 import { readBody } from './body.ts';
 import { json } from './responses.ts';
 
@@ -41,6 +42,7 @@ export interface ApiHost {
   readonly sessions: Pick<SessionTable, 'list'>;
   readonly presets: PresetSource;
   readonly log: Logger;
+  readonly authenticator?: Authenticator;
   defaultView(): ViewRef;
 }
 
@@ -159,8 +161,14 @@ function sessionsOf(host: ApiHost, caller: Caller) {
     });
 }
 
+/** An open log stream and the token hash that opened it (auth on). */
+interface Follower {
+  owner?: string;
+  end(): void;
+}
+
 /** The live log tail: the recent lines, then each new one, as server-sent events (secrets redacted). */
-function logStream(host: ApiHost, request: Request): Response {
+function logStream(host: ApiHost, request: Request, followers: Set<Follower>, owner?: string): Response {
   const subscribe = host.log.subscribe?.bind(host.log);
   if (!subscribe) return problem('this serve keeps no log to follow', 404);
   const encoder = new TextEncoder();
@@ -179,18 +187,24 @@ function logStream(host: ApiHost, request: Request): Response {
       // A comment now and then keeps proxies and idle timers from closing a quiet stream.
       const keepAlive = setInterval(() => write(': keep-alive\n\n'), 15_000);
       keepAlive.unref?.();
+      const follower: Follower = {
+        owner,
+        end: () => {
+          stop();
+          try {
+            controller.close();
+          } catch {}
+        },
+      };
+      followers.add(follower);
       stop = () => {
         following.stop();
         clearInterval(keepAlive);
+        followers.delete(follower);
       };
       write(': 1mcp log\n\n');
       for (const line of following.recent) send(line);
-      request.signal?.addEventListener('abort', () => {
-        stop();
-        try {
-          controller.close();
-        } catch {}
-      });
+      request.signal?.addEventListener('abort', follower.end);
     },
     cancel() {
       stop();
@@ -200,6 +214,11 @@ function logStream(host: ApiHost, request: Request): Response {
 }
 
 export function apiRoutes(host: ApiHost) {
+  // A revoked or expired token stops receiving the log at once, like its MCP sessions end.
+  const followers = new Set<Follower>();
+  host.authenticator?.onInvalidated((valid) => {
+    for (const f of followers) if (f.owner !== undefined && !valid(f.owner)) f.end();
+  });
   const applied = () => (host.options.enableConfigReload ? 'serve applies it now (hot reload)' : 'hot reload is off: restart serve to apply it');
 
   async function setDisabled(name: string, disabled: boolean, caller: Caller): Promise<Response> {
@@ -364,7 +383,7 @@ export function apiRoutes(host: ApiHost) {
       if (path === '/api/budget' && method === 'GET') return budget(caller);
       if (path === '/api/logs/stream' && method === 'GET') {
         if (!caller.unrestricted) return problem('this token is limited to some servers (tags): the log covers all servers and needs a token without tags', 403);
-        return logStream(host, request);
+        return logStream(host, request, followers, caller.owner);
       }
       if (path === '/api/filter-preview' && method === 'GET') {
         // An expression being typed is often incomplete: that is an answer (ok: false), not a failed request.
