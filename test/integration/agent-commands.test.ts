@@ -56,7 +56,8 @@ describe('instructions', () => {
     expect(names(JSON.parse((await cli(['instructions', '--json', '--tags', 'web,conf'])).stdout).servers)).toEqual(['web', 'conf']);
     const project = makeTempDir('1mcp-agent-rc-');
     try {
-      writeFileSync(join(project.path, '.1mcprc'), '// chosen by the project\n{ "preset": "webonly" }');
+      // Search mode for the project's MCP clients; the shell commands still see every tool of the view.
+      writeFileSync(join(project.path, '.1mcprc'), '// chosen by the project\n{ "preset": "webonly", "discovery": "search" }');
       const fromRc = await cli(['instructions'], { cwd: project.path });
       expect(fromRc.stdout).toContain('1mcp serve (preset webonly): 1 server, 19 tools.');
       expect(fromRc.stdout).not.toContain('files');
