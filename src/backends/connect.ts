@@ -9,6 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerConfig } from '../config/mcp-schema.ts';
 import { VERSION } from '../version.ts';
 import { StoredOAuthProvider } from './auth/provider.ts';
+import { refreshOnce } from './auth/refresh-once.ts';
 import { childEnv } from './child-env.ts';
 import { keepErrorData } from './error-data.ts';
 import { LazyJsonSchemaValidator } from './lazy-validator.ts';
@@ -46,18 +47,20 @@ function makeTransport(config: ServerConfig, stderr: StderrRing, kind: 'stdio' |
   const requestInit: RequestInit = { headers: config.headers };
   const url = new URL(config.url!);
   // With traces on, each request's trace context also goes out as a traceparent header.
-  const traced = traceHeaders.enabled ? { fetch: fetchWithTraceHeader() } : {};
+  const tracedFetch = traceHeaders.enabled ? fetchWithTraceHeader() : undefined;
   const authProvider = oauthProvider(config);
+  // With OAuth, concurrent 401s share one refresh per refresh token (auth/refresh-once.ts).
+  const fetchOption = authProvider ? { fetch: refreshOnce(tracedFetch) } : tracedFetch ? { fetch: tracedFetch } : {};
   if (kind === 'sse') {
     return new SSEClientTransport(url, {
       authProvider,
       requestInit,
-      ...traced,
+      ...fetchOption,
       // The EventSource GET needs the headers too (auth).
       eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...config.headers } }) },
     });
   }
-  return new StreamableHTTPClientTransport(url, { requestInit, authProvider, ...traced });
+  return new StreamableHTTPClientTransport(url, { requestInit, authProvider, ...fetchOption });
 }
 
 /**

@@ -200,6 +200,20 @@ describe('OAuth to a remote server (awaiting-auth, mcp auth, refresh, logout)', 
     }
   });
 
+  test('several calls hit the 401 at once: the refresh token rotates once per refresh and no call loses the login', async () => {
+    const client = await connectHttp(serve.url);
+    try {
+      await fetch(`${guarded.origin}/admin/revoke-access`, { method: 'POST' });
+      const texts = await Promise.all(['a', 'b', 'c', 'd'].map((t) => call(client, t).catch((e: Error) => e.message)));
+      expect(texts).toEqual(['a', 'b', 'c', 'd']);
+      const status = await stateOf(serve);
+      expect(status.state).toBe('connected');
+      expect(await call(client, 'later')).toBe('later');
+    } finally {
+      await client.close();
+    }
+  });
+
   test('tokens revoked at the authorization server: the call fails with "run: 1mcp mcp auth", the server waits in awaiting-auth', async () => {
     const client = await connectHttp(serve.url);
     try {

@@ -12,6 +12,7 @@ import type { OAuthSettings } from '../../config/mcp-schema.ts';
 import { readOAuthRecord, writeOAuthRecord, type OAuthRecord } from '../../config/oauth-store.ts';
 import { VERSION } from '../../version.ts';
 import { AwaitingAuthError, NotOAuthError } from './errors.ts';
+import { refreshOnce } from './refresh-once.ts';
 
 /** Refresh this long before the access token expires (at most a third of its lifetime). */
 const REFRESH_MARGIN_MS = 60_000;
@@ -159,6 +160,7 @@ export class StoredOAuthProvider implements OAuthClientProvider {
       return;
     }
     if (scope === 'all' || scope === 'client') delete this.record.client;
+    if (scope === 'tokens' && this.mode.kind === 'serve' && this.replacedMeanwhile()) return;
     if (scope === 'all' || scope === 'tokens') {
       // The authorization server refused them (revoked, expired refresh token): say so, not "log in".
       if (this.record.tokens) this.lost = true;
@@ -194,10 +196,25 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   /** Refresh ahead of expiry; when that fails the old token is used and a 401 leads to `awaiting-auth`. */
   private async refreshNow(): Promise<void> {
     try {
-      await auth(this, { serverUrl: this.target.url });
+      await auth(this, { serverUrl: this.target.url, fetchFn: refreshOnce() });
     } catch {
       // Reported by the request that follows (401 → one more refresh attempt → awaiting-auth).
     }
+  }
+
+  /** Another process (`mcp auth`, another instance of this server) saved newer tokens than the refused ones: keep those. */
+  private replacedMeanwhile(): boolean {
+    try {
+      const onDisk = readOAuthRecord(this.target.oauthFile, this.target.url);
+      if (onDisk?.tokens && onDisk.tokens.access_token !== this.record.tokens?.access_token) {
+        this.record = onDisk;
+        this.seen = mtime(this.target.oauthFile);
+        return true;
+      }
+    } catch {
+      // A damaged file: decide on what we hold.
+    }
+    return false;
   }
 
   private loginReason(): string {
