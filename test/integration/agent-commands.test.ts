@@ -14,7 +14,7 @@ import { makeTempDir, type TempDir } from '../helpers/tmp.ts';
 
 const config = {
   mcpServers: {
-    files: fixtureEntry(['--name', 'files', '--instructions', 'Files of the project. Read them before editing.'], { tags: ['files'] }),
+    files: fixtureEntry(['--name', 'files', '--instructions', 'Files of the project. Read them before editing.'], { tags: ['files'], disabledTools: ['hang'] }),
     web: fixtureEntry(['--name', 'web', '--tools', '3'], { tags: ['web'] }),
     conf: fixtureEntry(['--name', 'conf', '--conformance', '--fidelity'], { tags: ['conf'] }),
   },
@@ -43,7 +43,7 @@ describe('instructions', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^1mcp serve \(default view\): 3 servers, \d+ tools\.$/);
     expect(lines[1]).toContain('1mcp run <server>/<tool>');
-    expect(lines.slice(2)).toEqual(['- files (16 tools) — Files of the project.', '- web (19 tools)', expect.stringMatching(/^- conf \(\d+ tools\)$/)]);
+    expect(lines.slice(2)).toEqual(['- files (15 tools) — Files of the project.', '- web (19 tools)', expect.stringMatching(/^- conf \(\d+ tools\)$/)]);
     expect(r.stdout.length).toBeLessThan(600);
   });
 
@@ -51,7 +51,7 @@ describe('instructions', () => {
     const all = JSON.parse((await cli(['instructions', '--json'])).stdout);
     expect(all.view).toBe('default view');
     expect(all.url).toBe(serve.url);
-    expect(all.servers[0]).toEqual({ name: 'files', state: 'connected', tools: 16, about: 'Files of the project.' });
+    expect(all.servers[0]).toEqual({ name: 'files', state: 'connected', tools: 15, about: 'Files of the project.' });
     expect(all.tools).toBe(all.servers.reduce((n: number, s: { tools: number }) => n + s.tools, 0));
     expect(names(JSON.parse((await cli(['instructions', '--json', '--tags', 'web,conf'])).stdout).servers)).toEqual(['web', 'conf']);
     const project = makeTempDir('1mcp-agent-rc-');
@@ -73,7 +73,7 @@ describe('inspect', () => {
   test('servers; a server\'s tools as exposed name — first sentence; a tool\'s parameters', async () => {
     const servers = await cli(['inspect']);
     expect(servers.code, servers.stderr).toBe(0);
-    expect(servers.stdout.split('\n')[0]).toBe('files (16 tools) — Files of the project.');
+    expect(servers.stdout.split('\n')[0]).toBe('files (15 tools) — Files of the project.');
     const tools = await cli(['inspect', 'files']);
     expect(tools.code, tools.stderr).toBe(0);
     expect(tools.stdout).toContain('\nfiles_1mcp_echo — Echo text back\n');
@@ -164,6 +164,14 @@ describe('run', () => {
       await cli(args);
     }
     expect(await sessions()).toBe(before);
+  });
+
+  test('a tool hidden by disabledTools is not listed, and serve refuses to run it (exit 1)', async () => {
+    expect((await cli(['inspect', 'files'])).stdout).not.toContain('files_1mcp_hang');
+    const r = await cli(['run', 'files/hang', '--timeout', '5000']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('files/hang (default view):');
+    expect(r.stderr).not.toContain('timed out');
   });
 
   test('bad input is a usage error (exit 2) and nothing is called', async () => {
