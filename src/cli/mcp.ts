@@ -228,7 +228,7 @@ const MCP_AUTH_OPTIONS: OptionSpec[] = [
 ];
 
 const STATUS_HELP = `Exit code: 0 when every enabled server is connected; 1 when any enabled server is not
-(starting, restarting, crash-loop, error) or no serve is running — usable in scripts and health checks.`;
+(starting, restarting, crash-loop, error, awaiting-auth) or no serve is running — usable in scripts and health checks.`;
 
 export function run(argv: string[]): Promise<number> {
   const json = { flags: '--json', description: 'Machine-readable output', env: false };
