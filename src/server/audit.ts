@@ -13,7 +13,7 @@ export const AUDIT_MAX_BYTES = 10 * 1024 * 1024;
 
 export interface AuditEntry {
   time: string;
-  session: string;
+  session?: string;
   app?: string;
   tokenName?: string;
   view: string;

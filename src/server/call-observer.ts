@@ -65,7 +65,8 @@ function auditEntry(session: ObservedSession, server: string, method: string, pa
   const { labels } = session;
   const entry: AuditEntry = {
     time: new Date().toISOString(),
-    session: session.id,
+    // A stateless (2026-07-28) request has no session.
+    ...(session.id ? { session: session.id } : {}),
     ...(labels.app ? { app: labels.app } : {}),
     ...(labels.tokenName ? { tokenName: labels.tokenName } : {}),
     view: session.view.label,

@@ -83,8 +83,8 @@ export interface MetricsSource {
     stderr: { total: number };
     lists: { tools: unknown[]; resources: unknown[]; resourceTemplates: unknown[]; prompts: unknown[] };
   }>;
-  /** Open sessions, with the labels given at creation (sessions/labels.ts). */
-  sessions(): Iterable<{ labels: { transport: string; era: string; app?: string } }>;
+  /** Open sessions, with the labels given at creation (sessions/labels.ts); other listeners have none and are not counted. */
+  sessions(): Iterable<{ labels?: { transport: string; era: string; app?: string } }>;
 }
 
 const BACKEND_STATES = ['starting', 'connected', 'restarting', 'crash-loop', 'disabled', 'error', 'stopped'];
@@ -171,6 +171,7 @@ export class Metrics {
 
     const sessions = new Map<string, { labels: [string, string][]; n: number }>();
     for (const { labels } of source.sessions()) {
+      if (!labels) continue;
       const key = `${labels.transport}\0${labels.era}\0${labels.app ?? ''}`;
       const entry = sessions.get(key);
       if (entry) entry.n++;

@@ -68,6 +68,10 @@ export function sampleValue(samples: Sample[], name: string, labels: Record<stri
   return found[0]?.value;
 }
 
+/** Whether `promtool` can be run here (tests that need it are skipped, with this message, when not). */
+export const HAS_PROMTOOL = spawnSync('promtool', ['--version']).error === undefined;
+export const NO_PROMTOOL = 'promtool not installed (apt-get install -y prometheus): the in-test parser still checks the format';
+
 export function promtoolCheck(text: string): { status: number; output: string } | undefined {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

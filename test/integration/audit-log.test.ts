@@ -99,6 +99,24 @@ describe('serve --audit-log --audit-args (with --enable-auth)', () => {
     expect(statSync(auditPath).mode & 0o777).toBe(0o600);
     expect(statSync(join(tmp.path, 'logs')).mode & 0o777).toBe(0o700);
   });
+
+  test('a stateless 2026-07-28 tools/call is audited (no session) and counted in /metrics', async () => {
+    const version = '2026-07-28';
+    const params = { name: 'a_1mcp_echo', arguments: { text: 'modern', password: 'pw-modern-1' }, _meta: { 'io.modelcontextprotocol/protocolVersion': version, 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'modern', version: '1' } } };
+    const r = await fetch(`${serve.url}?app=modern-app`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': version, 'mcp-method': 'tools/call', 'mcp-name': 'a_1mcp_echo', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }),
+    });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('modern');
+    const line = await waitFor(() => readLines(auditPath).find((l) => l.app === 'modern-app'), { timeout: 5000, what: 'the modern call in the audit log' });
+    expect(line).toMatchObject({ view: 'all servers', server: 'a', method: 'tools/call', tool: 'echo', outcome: 'ok', arguments: { text: 'modern', password: '***' } });
+    expect(line.session).toBeUndefined();
+    expect(readFileSync(auditPath, 'utf8')).not.toContain('pw-modern-1');
+    const metrics = await (await fetch(`${serve.origin}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    expect(metrics).toContain('onemcp_tool_calls_total{server="a",tool="echo",outcome="ok"} 2');
+  });
 });
 
 describe('audit log rotation and absence', () => {

@@ -15,6 +15,7 @@ import { isPerSession } from '../../backends/instances.ts';
 import type { Route } from '../../catalog/catalog.ts';
 import { needOf, satisfies } from '../client-needs.ts';
 import { relayError, RpcError } from '../errors.ts';
+import type { CallObserver, ObservedSession } from '../call-observer.ts';
 import type { Session, SessionRouter } from '../sessions/session.ts';
 import { MISSING_CLIENT_CAPABILITY } from './wire.ts';
 
@@ -34,6 +35,8 @@ export interface ModernCall {
   onprogress(progress: Progress & { progressToken: string | number }): void;
   /** Aborted when the client drops the response stream. */
   signal: AbortSignal;
+  /** Metrics and the audit log (server/call-observer.ts), and who made the call. */
+  observe?: { observer: CallObserver; caller: ObservedSession };
 }
 
 /** Send a modern request to its route's backend and return the backend's result as it is. */
@@ -71,10 +74,12 @@ export async function forwardModern(router: SessionRouter, call: ModernCall): Pr
   const inFlight = router.beginCall(backend, caller, extra);
   try {
     const forwarded = withoutProgressToken(call.params);
-    const result = backend.request(call.method, forwarded, {
+    const sent = performance.now();
+    const pending = backend.request(call.method, forwarded, {
       signal: controller.signal,
       onprogress: call.progressToken === undefined ? undefined : (p: Progress) => call.onprogress({ ...p, progressToken: call.progressToken! }),
     });
+    const result = call.observe ? call.observe.observer.call(call.observe.caller, backend.name, call.method, call.params, controller.signal, 0, sent, pending) : pending;
     return await Promise.race([result, refused]);
   } catch (error) {
     if (error instanceof RpcError) throw error;

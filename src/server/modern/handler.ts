@@ -107,6 +107,7 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
             progressToken,
             onprogress: (p) => notify({ jsonrpc: '2.0', method: 'notifications/progress', params: p }),
             signal: abort.signal,
+            observe: host.deps.observer && { observer: host.deps.observer, caller: { id: '', labels: ctx.labels, view: ctx.view } },
           });
         try {
           return { result: shape(await work(call)) };

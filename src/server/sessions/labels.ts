@@ -4,8 +4,8 @@
  */
 export interface SessionLabels {
   transport: 'streamable-http' | 'sse';
-  /** Protocol era; serve speaks the dated revisions up to 2025-11-25 only, all of them "legacy" (docs/protocol.md). */
-  era: 'legacy';
+  /** Protocol era: "legacy" up to 2025-11-25 (sessions), "modern" for stateless 2026-07-28 requests (docs/protocol.md). */
+  era: 'legacy' | 'modern';
   /** `?app=<name>`, cut to APP_MAX characters of a safe set. */
   app?: string;
   tokenName?: string;
@@ -14,9 +14,9 @@ export interface SessionLabels {
 const APP_MAX = 64;
 
 /** The labels of a session opened by this request. */
-export function sessionLabels(url: URL, transport: SessionLabels['transport'], token?: { name: string }): SessionLabels {
+export function sessionLabels(url: URL, transport: SessionLabels['transport'], token?: { name: string }, era: SessionLabels['era'] = 'legacy'): SessionLabels {
   const app = appLabel(url.searchParams.get('app'));
-  return { transport, era: 'legacy', ...(app ? { app } : {}), ...(token ? { tokenName: token.name } : {}) };
+  return { transport, era, ...(app ? { app } : {}), ...(token ? { tokenName: token.name } : {}) };
 }
 
 /** `?app=` as a label: letters, digits and `._-@/ ` kept, anything else becomes `_`, at most APP_MAX characters. */
