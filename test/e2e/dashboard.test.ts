@@ -1,8 +1,9 @@
 /**
  * The dashboard at / in a real browser: Debian's Chromium driven by playwright-core, against a real serve
- * with real fixture backends. Clicks change files on disk and what serve does; screenshots are saved in
- * light and dark at 1280×800 and 390×844 (the folder is printed; DASHBOARD_SCREENSHOT=docs also refreshes
- * docs/dashboard.png). Without Chromium the suite is skipped with a message saying how to install it.
+ * (the compiled binary once it is built, as in CI, so the page must be embedded in it) with real fixture
+ * backends. Clicks change files on disk and what serve does; screenshots are saved in light and dark at
+ * 1280×800 and 390×844 (the folder is printed; DASHBOARD_SCREENSHOT=docs also refreshes docs/dashboard.png).
+ * Without Chromium the suite is skipped with a message saying how to install it.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { ROOT, runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp } from '../helpers/mcp-client.ts';
+import { e2eMode } from '../helpers/mode.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
@@ -63,7 +65,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium (no auth)', () => {
         alpha: fixtureEntry(['--name', 'alpha', '--tools', '3'], { tags: ['web'] }),
         beta: fixtureEntry(['--name', 'beta'], { tags: ['files'] }),
       },
-    });
+    }, { mode: e2eMode() });
     browser = await openBrowser();
     page = await browser.context.newPage();
     errors = watchErrors(page);
@@ -225,13 +227,13 @@ describe.skipIf(!haveChromium)('dashboard in Chromium with --enable-auth', () =>
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), '1mcp-dashboard-auth-'));
     for (const [name, extra] of [['admin', []], ['victim', []], ['webonly', ['--tags', 'web']]] as const) {
-      const created = await runCli(['auth', 'token', 'create', '--name', name, ...extra, '--config-dir', dir]);
+      const created = await runCli(['auth', 'token', 'create', '--name', name, ...extra, '--config-dir', dir], { mode: e2eMode() });
       expect(created.code).toBe(0);
       secrets[name] = created.stdout.trim();
     }
     serve = await startServe(
       { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['web'] }), beta: fixtureEntry(['--name', 'beta'], { tags: ['files'] }) } },
-      { dir, args: ['--enable-auth'], waitReady: true },
+      { dir, args: ['--enable-auth'], waitReady: true, mode: e2eMode() },
     );
     browser = await openBrowser();
   }, 60_000);
