@@ -7,6 +7,7 @@ import { runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { messagesOf } from '../helpers/raw-http.ts';
+import { waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
 const VERSION = '2026-07-28';
@@ -116,6 +117,29 @@ describe('2026-07-28 clients on /mcp', () => {
     expect(progress.every((m) => m.params.progressToken === 'p1')).toBe(true);
     expect(r.messages.at(-1).id).toBe(r.message.id);
     expect(textOf(r.message.result)).toBe('done');
+  });
+
+  test('closing the response stream (or the request) cancels the call at the backend', async () => {
+    const stats = async () => JSON.parse(textOf((await modern('tools/call', { name: 'web_1mcp_stats', arguments: {} })).message.result));
+    const before = (await stats()).cancelled.length;
+    // With progress: the answer is an event stream; drop it after the first progress event.
+    const streamed = new AbortController();
+    const params = { name: 'web_1mcp_slow', arguments: { ms: 20_000, steps: 200 }, _meta: { ...ENVELOPE, progressToken: 'c1' } };
+    const response = await fetch(serve.url, { method: 'POST', headers: headersFor('tools/call', params, tokens.full), body: JSON.stringify({ jsonrpc: '2.0', id: 'c1', method: 'tools/call', params }), signal: streamed.signal });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('notifications/progress');
+    streamed.abort();
+    await reader.cancel().catch(() => {});
+    await waitFor(async () => (await stats()).cancelled.length === before + 1, { what: 'the backend to see the cancellation' });
+    // Without progress: a plain JSON answer that the client stops waiting for.
+    const plain = new AbortController();
+    const quiet = { name: 'web_1mcp_slow', arguments: { ms: 20_000 }, _meta: ENVELOPE };
+    const pending = fetch(serve.url, { method: 'POST', headers: headersFor('tools/call', quiet, tokens.full), body: JSON.stringify({ jsonrpc: '2.0', id: 'c2', method: 'tools/call', params: quiet }), signal: plain.signal }).catch(() => undefined);
+    await waitFor(async () => (await stats()).calls.filter((c: { name: string }) => c.name === 'slow').length === 2, { what: 'the second slow call to start' });
+    plain.abort();
+    await pending;
+    await waitFor(async () => (await stats()).cancelled.length === before + 2, { what: 'the backend to see the second cancellation' });
   });
 
   test('routing headers are checked against the body (-32020, HTTP 400); base64 names are decoded', async () => {
