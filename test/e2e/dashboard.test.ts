@@ -89,7 +89,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium (no auth)', () => {
     await page.screenshot({ path: join(SHOTS, 'details-light-1280x800.png') });
     if (process.env.DASHBOARD_SCREENSHOT === 'docs') copyFileSync(join(SHOTS, 'details-light-1280x800.png'), join(ROOT, 'docs', 'dashboard.png'));
     await page.getByRole('button', { name: 'Hide details' }).click();
-    await expect(detail.count()).resolves.toBe(0);
+    await detail.waitFor({ state: 'detached' });
   });
 
   test('disable a server: mcp.json changes on disk and serve shows it disabled; enable brings it back', async () => {
