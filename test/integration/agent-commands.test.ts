@@ -253,6 +253,28 @@ describe('serve not running', () => {
   });
 });
 
+describe('a server of the view that is not connected', () => {
+  test('inspect and instructions list it with its state and error; wait for it times out saying so (exit 3)', async () => {
+    const broken = { command: '/nonexistent/mcp-server', tags: ['web'], restartOnExit: false };
+    const other = await startServe({ mcpServers: { web: config.mcpServers.web, broken, files: config.mcpServers.files } });
+    try {
+      const at = (args: string[]) => runCli([...args, '--config-dir', other.dir], { cwd: cwd.path });
+      const servers = JSON.parse((await at(['inspect', '--tags', 'web', '--json'])).stdout).servers;
+      expect(names(servers)).toEqual(['web', 'broken']);
+      expect(servers[1]).toMatchObject({ name: 'broken', state: 'error', tools: 0 });
+      expect(servers[1].lastError).toBeString();
+      expect((await at(['instructions', '--tags', 'web'])).stdout).toMatch(/^- broken \(error: .+; 0 tools\)$/m);
+      const waited = await at(['wait', 'broken', '--timeout', '300']);
+      expect(waited.code).toBe(3);
+      expect(waited.stderr).toContain('not ready after 300 ms: broken is error');
+      // Without a server, ready means no server is still starting (as /health/ready): a failed one does not block.
+      expect((await at(['wait', '--tags', 'web'])).code).toBe(0);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 describe('serve --enable-auth', () => {
   test('no token: exit 3 saying how to pass one (wait does not wait for it); --token and ONE_MCP_TOKEN work', async () => {
     const secured = await startServe({ mcpServers: { files: config.mcpServers.files } }, { args: ['--enable-auth'] });
