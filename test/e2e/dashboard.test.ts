@@ -14,7 +14,7 @@ import { ROOT, runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp } from '../helpers/mcp-client.ts';
 import { e2eMode } from '../helpers/mode.ts';
-import { waitFor } from '../helpers/processes.ts';
+import { assertAllGone, descendantsOf, waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
 const CHROMIUM = process.env.ONE_MCP_CHROMIUM ?? '/usr/bin/chromium';
@@ -32,13 +32,26 @@ async function openBrowser(): Promise<{ context: BrowserContext; close(): Promis
     viewport: { width: 1280, height: 800 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  // Chromium's processes (browser, renderers, GPU and network helpers), to check none outlives the test.
+  const main = descendantsOf(process.pid).filter((pid) => cmdline(pid).includes(`--user-data-dir=${profile}`));
+  if (main.length === 0) throw new Error(`no Chromium process with --user-data-dir=${profile} found`);
+  const browserPids = [...main, ...main.flatMap((pid) => descendantsOf(pid))];
   return {
     context,
     async close() {
       await context.close();
+      await assertAllGone(browserPids);
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Every failed request and script error of the page, so a test can assert there were none. */
