@@ -282,6 +282,35 @@ describe('2026-07-28 clients on /mcp', () => {
     }
   });
 
+  test('open subscriptions/listen streams are bounded per token (100), like sessions: the next gets 503 until one closes', async () => {
+    const open = (id: string) => {
+      const abort = new AbortController();
+      const params = { _meta: ENVELOPE, notifications: { toolsListChanged: true } };
+      const response = fetch(serve.url, { method: 'POST', headers: headersFor('subscriptions/listen', params, tokens['files-only']), body: JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params }), signal: abort.signal });
+      return { abort, response };
+    };
+    const streams = Array.from({ length: 100 }, (_, i) => open(`s${i}`));
+    try {
+      for (const s of streams) expect((await s.response).status).toBe(200);
+      const refusal = await open('s100').response;
+      expect(refusal.status).toBe(503);
+      const refused = await refusal.json();
+      expect(refused.error.message).toContain('too many open subscriptions/listen streams (at most 100 per token)');
+      // Another token is not affected.
+      const other = await modern('tools/list');
+      expect(other.status).toBe(200);
+      streams[0]!.abort.abort();
+      await waitFor(async () => {
+        const next = open('s101');
+        const r = await next.response;
+        next.abort.abort();
+        return r.status === 200;
+      }, { what: 'a place to free up after a stream closed' });
+    } finally {
+      for (const s of streams) s.abort.abort();
+    }
+  });
+
   test('the legacy path is untouched: initialize without the modern envelope opens a session', async () => {
     const r = await fetch(serve.url, {
       method: 'POST',

@@ -11,6 +11,7 @@ import type { View, ViewRef } from '../../catalog/view.ts';
 import { notFound, RpcError } from '../errors.ts';
 import { buildInstructions } from '../instructions.ts';
 import { paginate } from '../pagination.ts';
+import { DEFAULT_LIMITS } from '../http/limits.ts';
 import { callMetaTool, isMetaTool, searchModeInstructions, type MetaToolHost } from '../sessions/search-mode.ts';
 import type { SessionDeps } from '../sessions/session.ts';
 import { sessionLabels, type SessionLabels } from '../sessions/labels.ts';
@@ -24,6 +25,8 @@ import { checkRequest, INVALID_PARAMS, METHOD_NOT_FOUND, REMOVED_METHODS, SUPPOR
  * change or a config reload; a listening client hears of it at once, the others within this.
  */
 export const LIST_TTL_MS = 60_000;
+
+const INTERNAL_ERROR = -32603;
 
 const NO_TASKS = 'tasks are not served to 2026-07-28 clients yet; call the tool without "task"';
 
@@ -136,6 +139,10 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
     },
   });
 
+  /** Open subscriptions/listen streams, by token (its hash; "" without auth). */
+  const listening = new Map<string, number>();
+  let listeningTotal = 0;
+
   const handlers: Record<string, Handler> = {
     'server/discover': async (req, ctx) => {
       await host.deps.waitForStartup();
@@ -190,9 +197,32 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
       return forward(req, ctx, route, 'completion/complete', { ...req.params, ref: fixedRef }, (r) => complete(r));
     },
     'subscriptions/listen': async (req, ctx) => {
-      await host.deps.waitForStartup();
-      const asked = (req.params.notifications ?? {}) as ListenFilter;
-      return openListen({ catalog, router, subscribeSupported: host.deps.subscribeSupported }, ctx.viewRef, req.id, asked, ctx.owner, ctx.signal);
+      // Open streams are bounded like sessions: in total and per token.
+      const key = ctx.owner ?? '';
+      const mine = listening.get(key) ?? 0;
+      if (listeningTotal >= DEFAULT_LIMITS.maxSessions || mine >= DEFAULT_LIMITS.maxSessionsPerToken) {
+        const which = listeningTotal >= DEFAULT_LIMITS.maxSessions ? `${DEFAULT_LIMITS.maxSessions} in total` : `${DEFAULT_LIMITS.maxSessionsPerToken} per token`;
+        return errorResponse({ status: 503, id: req.id, code: INTERNAL_ERROR, message: `Service Unavailable: too many open subscriptions/listen streams (at most ${which}); close one and retry` });
+      }
+      listeningTotal++;
+      listening.set(key, mine + 1);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        listeningTotal--;
+        const left = (listening.get(key) ?? 1) - 1;
+        if (left > 0) listening.set(key, left);
+        else listening.delete(key);
+      };
+      try {
+        await host.deps.waitForStartup();
+        const asked = (req.params.notifications ?? {}) as ListenFilter;
+        return await openListen({ catalog, router, subscribeSupported: host.deps.subscribeSupported }, ctx.viewRef, req.id, asked, ctx.owner, ctx.signal, release);
+      } catch (error) {
+        release();
+        throw error;
+      }
     },
   };
 

@@ -42,7 +42,7 @@ export interface ListenDeps {
  * Open the stream: acknowledge (first message, always), then relay what the filter admits until the
  * client closes the stream or serve stops.
  */
-export async function openListen(deps: ListenDeps, viewRef: ViewRef, id: string | number, asked: ListenFilter, owner: string | undefined, signal: AbortSignal): Promise<Response> {
+export async function openListen(deps: ListenDeps, viewRef: ViewRef, id: string | number, asked: ListenFilter, owner: string | undefined, signal: AbortSignal, onClose: () => void): Promise<Response> {
   const view = (): View => viewRef.current();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -100,6 +100,7 @@ export async function openListen(deps: ListenDeps, viewRef: ViewRef, id: string 
     listener.closed = true;
     clearInterval(keepAlive);
     deps.router.remove(session);
+    onClose();
   };
   const stream = new ReadableStream<Uint8Array>({
     start(c) {
