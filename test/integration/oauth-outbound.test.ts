@@ -328,3 +328,23 @@ describe('a pre-registered OAuth client (oauth.clientId / clientSecret in mcp.js
     }
   });
 });
+
+describe('a remote server that answers 401 but speaks no OAuth', () => {
+  test('is not sent to a login: its error says to give it credentials in "headers"', async () => {
+    // Every request is refused, with no WWW-Authenticate metadata and no authorization server anywhere.
+    const plain = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('no', { status: 401 }) });
+    const serve = await startServe({ mcpServers: { keyed: { type: 'http', url: `http://127.0.0.1:${plain.port}/mcp`, maxRestarts: 1, restartDelay: 10 } } }, { waitReady: false });
+    try {
+      const status = await waitFor(async () => {
+        const s = await stateOf(serve, 'keyed');
+        return s.state === 'crash-loop' || s.state === 'error' ? s : undefined;
+      }, { what: 'keyed to give up', timeout: 15_000 });
+      expect(status.lastError).toContain('answered 401 Unauthorized and publishes no OAuth metadata');
+      expect(status.lastError).toContain('--headers Authorization=');
+      expect(existsSync(join(serve.dir, 'oauth', 'keyed.json'))).toBe(false);
+    } finally {
+      await serve.stop();
+      plain.stop(true);
+    }
+  });
+});
