@@ -311,9 +311,31 @@ describe.skipIf(!haveChromium)('dashboard in Chromium with --enable-auth', () =>
     expect(foreign.status).toBe(403);
     expect(mcpJson(serve).mcpServers.beta.disabled).toBeUndefined();
 
-    const limited = await fetch(`${base}/api/servers/alpha/disable`, { method: 'POST', headers: { ...web, 'content-type': 'application/json' } });
-    expect(limited.status).toBe(403);
-    expect((await limited.json()).error).toContain('token without tags');
+    // Twice: each refusal carries its own body.
+    for (let i = 0; i < 2; i++) {
+      const limited = await fetch(`${base}/api/servers/alpha/disable`, { method: 'POST', headers: { ...web, 'content-type': 'application/json' } });
+      expect(limited.status).toBe(403);
+      expect((await limited.json()).error).toContain('token without tags');
+    }
+    const limitedPreset = await fetch(`${base}/api/presets`, { method: 'POST', headers: { ...web, 'content-type': 'application/json' }, body: '{"name":"x","filter":"web"}' });
+    expect(limitedPreset.status).toBe(403);
+
+    // Bad input: one clear message, nothing written.
+    const asAdmin = (method: string, path: string, body?: unknown) =>
+      fetch(`${base}${path}`, { method, headers: { ...admin, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const badFilter = await asAdmin('POST', '/api/presets', { name: 'p1', filter: 'web and' });
+    expect(badFilter.status).toBe(400);
+    expect(await badFilter.json()).toMatchObject({ error: expect.stringContaining('column 8'), column: 8 });
+    expect((await asAdmin('POST', '/api/presets', { name: 'bad name', filter: 'web' })).status).toBe(400);
+    expect(existsSync(join(dir, 'presets.json'))).toBe(false);
+    expect((await asAdmin('POST', '/api/presets', { name: 'p1', filter: 'web' })).status).toBe(201);
+    const again = await asAdmin('POST', '/api/presets', { name: 'p1', filter: 'files' });
+    expect(again.status).toBe(409);
+    expect((await again.json()).error).toContain('already exists');
+    expect((await asAdmin('PUT', '/api/presets/nope', { filter: 'web' })).status).toBe(404);
+    expect((await asAdmin('DELETE', '/api/presets/p1')).status).toBe(200);
+    expect((await asAdmin('POST', '/api/servers/nope/disable')).status).toBe(404);
+    expect((await asAdmin('POST', '/api/tokens/nope/revoke')).status).toBe(404);
     expect((await fetch(`${base}/api/tokens`, { headers: web })).status).toBe(403);
     expect((await fetch(`${base}/api/logs/stream`, { headers: web })).status).toBe(403);
     const preview = await (await fetch(`${base}/api/filter-preview?filter=web%20or%20files`, { headers: web })).json();

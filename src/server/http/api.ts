@@ -21,7 +21,7 @@ import { redactSecrets } from '../../config/redact.ts';
 import { ownEntry, setOwnEntry } from '../../config/own.ts';
 import { updateFile } from '../../config/safe-write.ts';
 import { isExpired, parseTokensText, readTokensFile, type StoredToken } from '../../config/tokens.ts';
-import { isOneMcpError } from '../../errors.ts';
+import { isOneMcpError, OneMcpError } from '../../errors.ts';
 import { evaluate, parseFilter, toExpression, tryParseFilter, type FilterAst } from '../../filter/index.ts';
 import type { Logger, LogLine } from '../../log.ts';
 import { estimateTokens } from '../../search/tokens.ts';
@@ -63,7 +63,8 @@ function callerOf(token: StoredToken | undefined): Caller {
 }
 
 const problem = (message: string, status: number) => json({ error: message }, status);
-const READ_ONLY = problem('this token is limited to some servers (tags): changing the configuration needs a token without tags', 403);
+/** A fresh response each time: a Response's body can be sent only once. */
+const readOnly = () => problem('this token is limited to some servers (tags): changing the configuration needs a token without tags', 403);
 
 /** Decode one path segment; undefined when its percent-encoding is malformed. */
 function segment(raw: string): string | undefined {
@@ -222,7 +223,7 @@ export function apiRoutes(host: ApiHost) {
   const applied = () => (host.options.enableConfigReload ? 'serve applies it now (hot reload)' : 'hot reload is off: restart serve to apply it');
 
   async function setDisabled(name: string, disabled: boolean, caller: Caller): Promise<Response> {
-    if (!caller.unrestricted) return READ_ONLY;
+    if (!caller.unrestricted) return readOnly();
     const backend = host.pool.get(name);
     if (!backend) return problem(`no server named "${name}"`, 404);
     try {
@@ -264,7 +265,7 @@ export function apiRoutes(host: ApiHost) {
   }
 
   async function savePreset(request: Request, name: string | undefined, caller: Caller): Promise<Response> {
-    if (!caller.unrestricted) return READ_ONLY;
+    if (!caller.unrestricted) return readOnly();
     const body = await jsonBody(request);
     if (body instanceof Response) return body;
     const creating = name === undefined;
@@ -274,28 +275,24 @@ export function apiRoutes(host: ApiHost) {
     if (description instanceof Response) return description;
     const filter = creating || body.filter !== undefined ? filterOf(body.filter) : undefined;
     if (filter instanceof Response) return filter;
-    let status = 200;
     try {
       editPresetsFile(host.paths, (presets) => {
         const current = ownEntry(presets, presetName);
-        if (creating && current) throw Object.assign(new Error(), { status: 409, message: `preset "${presetName}" already exists; edit it instead` });
-        if (!creating && !current) throw Object.assign(new Error(), { status: 404, message: `no preset named "${presetName}"` });
+        if (creating && current) throw new OneMcpError(`preset "${presetName}" already exists; edit it instead`, { httpStatus: 409 });
+        if (!creating && !current) throw new OneMcpError(`no preset named "${presetName}"`, { httpStatus: 404 });
         const expr = filter?.expr ?? expressionOf(current!) ?? '';
         const ast = filter?.ast ?? parseFilter(expr);
         setOwnEntry(presets, presetName, { ...(current ?? {}), ...storedPreset(presetName, expr, ast, description ?? current?.description, current?.created) });
       });
     } catch (error) {
-      const s = (error as { status?: number }).status;
-      if (s) return problem((error as Error).message, s);
       return writeFailed(error);
     }
-    if (creating) status = 201;
     host.log.info(`dashboard: ${creating ? 'created' : 'updated'} preset ${presetName}`);
-    return json({ preset: presetName, message: `preset ${presetName} ${creating ? 'created' : 'updated'}; open sessions using it see the change at once` }, status);
+    return json({ preset: presetName, message: `preset ${presetName} ${creating ? 'created' : 'updated'}; open sessions using it see the change at once` }, creating ? 201 : 200);
   }
 
   function deletePreset(name: string, caller: Caller): Response {
-    if (!caller.unrestricted) return READ_ONLY;
+    if (!caller.unrestricted) return readOnly();
     let found = false;
     try {
       editPresetsFile(host.paths, (presets) => {
@@ -328,7 +325,7 @@ export function apiRoutes(host: ApiHost) {
   }
 
   function revokeToken(name: string, caller: Caller): Response {
-    if (!caller.unrestricted) return READ_ONLY;
+    if (!caller.unrestricted) return readOnly();
     let found = false;
     try {
       updateFile(host.paths.tokensJson, host.paths.backups, (text) => {
