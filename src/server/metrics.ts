@@ -87,7 +87,7 @@ export interface MetricsSource {
   sessions(): Iterable<{ labels?: { transport: string; era: string; app?: string } }>;
 }
 
-const BACKEND_STATES = ['starting', 'connected', 'restarting', 'crash-loop', 'disabled', 'error', 'stopped'];
+const BACKEND_STATES = ['starting', 'connected', 'restarting', 'crash-loop', 'disabled', 'error', 'stopped', 'awaiting-auth'];
 
 export class Metrics {
   private readonly methods = new Map<string, MethodSeries>();

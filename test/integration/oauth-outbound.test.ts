@@ -134,6 +134,8 @@ describe('OAuth to a remote server (awaiting-auth, mcp auth, refresh, logout)', 
     expect(health.servers.awaitingAuth).toBe(1);
     const mcpHealth = (await (await fetch(`${serve.origin}/health/mcp`)).json()) as { servers: ServerStatus[] };
     expect(mcpHealth.servers.find((s) => s.name === 'guarded')!.state).toBe('awaiting-auth');
+    const metrics = await (await fetch(`${serve.origin}/metrics`)).text();
+    expect(metrics).toMatch(/onemcp_backend_state\{server="guarded",state="awaiting-auth"\} 1/);
     const cli = await runCli(['mcp', 'status', 'guarded', '--config-dir', serve.dir]);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toContain('awaiting-auth');
