@@ -223,6 +223,13 @@ describe.skipIf(!haveChromium)('dashboard in Chromium (no auth)', () => {
         if (scheme === 'dark') expect(look.bg).toBe('rgb(20, 21, 24)');
         else expect(look.bg).toBe('rgb(247, 247, 248)');
         await page.screenshot({ path: join(SHOTS, `servers-${scheme}-${size.width}x${size.height}.png`), fullPage: true });
+        for (const view of ['presets', 'budget', 'log']) {
+          await page.getByRole('link', { name: view[0]!.toUpperCase() + view.slice(1) }).click();
+          await page.waitForFunction((v) => document.body.dataset.loaded === v || v === 'log', view);
+          await page.locator(`#view-${view}`).waitFor({ state: 'visible' });
+          expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+          await page.screenshot({ path: join(SHOTS, `${view}-${scheme}-${size.width}x${size.height}.png`), fullPage: true });
+        }
       }
     }
     await page.setViewportSize({ width: 1280, height: 800 });

@@ -46,7 +46,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.empty { color: var(--muted); font-style: italic; }
 .state { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .85rem; border: 1px solid currentColor; white-space: nowrap; }
 .state-connected { color: var(--ok); }
-.state-starting, .state-restarting { color: var(--warn); }
+.state-starting, .state-restarting, .state-awaiting-auth { color: var(--warn); }
 .state-error, .state-crash-loop { color: var(--bad); }
 .state-disabled, .state-stopped { color: var(--muted); }
 .tag { display: inline-block; background: var(--code); border-radius: 4px; padding: 0 .35rem; margin: 0 .2rem .1rem 0; font-size: .85rem; }

@@ -100,6 +100,7 @@ export const APP_JS = String.raw`'use strict';
 
   function show(name) {
     if (!document.querySelector('[data-view="' + name + '"]')) name = 'servers';
+    if (name !== current) notice('');
     current = name;
     document.querySelectorAll('#tabs a').forEach(function (a) {
       if (a.dataset.tab === name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
