@@ -140,6 +140,18 @@ describe('OAuth to a remote server (awaiting-auth, mcp auth, refresh, logout)', 
     expect(cli.code).toBe(1);
     expect(cli.stdout).toContain('awaiting-auth');
     expect(cli.stdout).toContain('run: 1mcp mcp auth guarded');
+    // Its tools were never listed: a call for one says which server waits for a login.
+    const client = await connectHttp(serve.url);
+    try {
+      const error = await client.callTool({ name: 'guarded_1mcp_echo', arguments: { text: 'x' } }).then(
+        () => 'no error',
+        (e: Error) => e.message,
+      );
+      expect(error).toContain('unknown tool "guarded_1mcp_echo"');
+      expect(error).toContain('server "guarded" waits for an OAuth login (run: 1mcp mcp auth guarded)');
+    } finally {
+      await client.close();
+    }
     // Still waiting, not retrying: no registration was attempted by serve.
     expect((await guarded.stats()).registrations).toBe(0);
   });

@@ -40,6 +40,7 @@ import type { Tracer } from '../tracing/tracer.ts';
 import type { CallObserver } from '../call-observer.ts';
 import type { SessionLabels } from './labels.ts';
 import type { RequestClock } from './request-clock.ts';
+import { loginHint } from '../login-hint.ts';
 import { sdkInitialize } from './sdk-initialize.ts';
 import { callMetaTool, isMetaTool, searchModeInstructions, type MetaToolHost } from './search-mode.ts';
 import { callTool, installTaskHandlers, TASKS_CAPABILITY, tasksCapabilityOf } from './tasks.ts';
@@ -218,7 +219,8 @@ export class Session {
       return { resourceTemplates: page, ...(nextCursor ? { nextCursor } : {}) };
     });
 
-    const unknownTool = (name: string) => `unknown tool "${name}"; it is not in this view, disabled, or its server is gone (list the tools again)`;
+    // Built only when the tool is not found (the hint looks at every backend in the view).
+    const unknownTool = (name: string) => () => `unknown tool "${name}"; it is not in this view, disabled, or its server is gone (list the tools again)${loginHint(catalog.backendsIn(this.view))}`;
     const meta: MetaToolHost = {
       catalog,
       view: () => this.view,
@@ -279,14 +281,14 @@ export class Session {
   }
 
   /** Find the route; during startup a name may belong to a backend that is still connecting. */
-  private async resolve(find: () => Route | undefined, message: string): Promise<Route> {
+  private async resolve(find: () => Route | undefined, message: string | (() => string)): Promise<Route> {
     this.touch();
     let route = find();
     if (!route) {
       await this.deps.waitForStartup();
       route = find();
     }
-    if (!route) throw notFound(message);
+    if (!route) throw notFound(typeof message === 'function' ? message() : message);
     return route;
   }
 
