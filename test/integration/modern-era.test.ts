@@ -56,7 +56,7 @@ describe('2026-07-28 clients on /mcp', () => {
   const toolNames = (r: { message: any }) => (r.message.result.tools as { name: string }[]).map((t) => t.name);
 
   beforeAll(async () => {
-    serve = await startServe({ mcpServers: { files: fixtureEntry(['--name', 'files'], { tags: ['files'] }), web: fixtureEntry(['--name', 'web'], { tags: ['web'] }) } }, { args: ['--enable-auth'] });
+    serve = await startServe({ mcpServers: { files: fixtureEntry(['--name', 'files'], { tags: ['files'] }), web: fixtureEntry(['--name', 'web'], { tags: ['web'] }), conf: fixtureEntry(['--name', 'conf', '--conformance'], { tags: ['conf'] }) } }, { args: ['--enable-auth'] });
     for (const [name, extra] of [['full', []], ['files-only', ['--tags', 'files']]] as const) {
       const r = await runCli(['auth', 'token', 'create', '--name', name, ...extra, '--config-dir', serve.dir]);
       expect(r.code).toBe(0);
@@ -157,6 +157,21 @@ describe('2026-07-28 clients on /mcp', () => {
     const encoded = `=?base64?${Buffer.from('files_1mcp_echo').toString('base64')}?=`;
     const ok = await modern('tools/call', { name: 'files_1mcp_echo', arguments: { text: 'b64' } }, { headers: { 'mcp-name': encoded } });
     expect(textOf(ok.message.result)).toBe('b64');
+  });
+
+  test('Mcp-Param-* headers of x-mcp-header parameters must match the arguments (-32020, HTTP 400)', async () => {
+    const params = { name: 'conf_1mcp_test_header_param', arguments: { region: 'us-west1' } };
+    const ok = await modern('tools/call', params, { headers: { 'mcp-param-region': 'us-west1' } });
+    expect(textOf(ok.message.result)).toBe('region us-west1');
+    const encoded = await modern('tools/call', { ...params, arguments: { region: 'Zürich' } }, { headers: { 'mcp-param-region': `=?base64?${Buffer.from('Zürich').toString('base64')}?=` } });
+    expect(textOf(encoded.message.result)).toBe('region Zürich');
+    const missing = await modern('tools/call', params);
+    expect([missing.status, missing.message.error.code]).toEqual([400, -32020]);
+    expect(missing.message.error.message).toContain('Mcp-Param-Region header is required');
+    const wrong = await modern('tools/call', params, { headers: { 'mcp-param-region': 'eu-west1' } });
+    expect([wrong.status, wrong.message.error.code]).toEqual([400, -32020]);
+    const badBase64 = await modern('tools/call', params, { headers: { 'mcp-param-region': '=?base64?SGVsbG8?=' } });
+    expect([badBase64.status, badBase64.message.error.code]).toEqual([400, -32020]);
   });
 
   test('envelope and version errors; removed and unknown methods', async () => {

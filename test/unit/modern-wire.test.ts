@@ -1,6 +1,6 @@
 /** The 2026-07-28 wire checks (src/server/modern/wire.ts): which requests are modern, and the order of the checks. */
 import { describe, expect, test } from 'bun:test';
-import { checkRequest, decodeHeaderValue, isModern } from '../../src/server/modern/wire.ts';
+import { checkParamHeaders, checkRequest, decodeHeaderValue, isModern } from '../../src/server/modern/wire.ts';
 
 const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
 const headers = (h: Record<string, string>) => new Headers(h);
@@ -50,5 +50,21 @@ describe('decodeHeaderValue', () => {
     expect(decodeHeaderValue('echo')).toBe('echo');
     expect(decodeHeaderValue(`=?base64?${Buffer.from('Hello, 世界').toString('base64')}?=`)).toBe('Hello, 世界');
     expect(decodeHeaderValue('=?base64?not base64!?=')).toBeUndefined();
+    expect(decodeHeaderValue('=?base64?SGVsbG8?=')).toBeUndefined(); // padding missing
+    expect(decodeHeaderValue('=?base64?SGVsbG8=?=')).toBe('Hello');
+  });
+});
+
+describe('checkParamHeaders', () => {
+  const schema = { type: 'object', properties: { n: { type: 'integer', 'x-mcp-header': 'N' }, on: { type: 'boolean', 'x-mcp-header': 'On' }, deep: { type: 'object', properties: { r: { type: 'string', 'x-mcp-header': 'R' } } } } };
+  test('numbers compare as numbers, booleans as true/false, nested paths are read; absent values need no header', () => {
+    expect(checkParamHeaders(schema, { n: 42, on: true, deep: { r: 'x' } }, headers({ 'mcp-param-n': '42.0', 'mcp-param-on': 'true', 'mcp-param-r': 'x' }))).toBeUndefined();
+    expect(checkParamHeaders(schema, {}, headers({}))).toBeUndefined();
+    expect(checkParamHeaders(schema, { n: null }, headers({}))).toBeUndefined();
+  });
+  test('a value without its header, or a different one, is a mismatch', () => {
+    expect(checkParamHeaders(schema, { n: 1 }, headers({}))).toContain('Mcp-Param-N header is required');
+    expect(checkParamHeaders(schema, { on: false }, headers({ 'mcp-param-on': 'true' }))).toContain("does not match body value 'false'");
+    expect(checkParamHeaders(schema, { deep: { r: 'a' } }, headers({ 'mcp-param-r': 'b' }))).toContain("'b' does not match body value 'a'");
   });
 });

@@ -18,7 +18,7 @@ import { sessionLabels, type SessionLabels } from '../sessions/labels.ts';
 import { forwardModern } from './call.ts';
 import { openListen, type ListenFilter } from './listen.ts';
 import { complete, errorResponse, resultResponse, streamingResponse, type Outcome } from './respond.ts';
-import { checkRequest, INVALID_PARAMS, METHOD_NOT_FOUND, REMOVED_METHODS, SUPPORTED_VERSIONS, type ModernRequest, type WireError } from './wire.ts';
+import { checkParamHeaders, checkRequest, HEADER_MISMATCH, INVALID_PARAMS, METHOD_NOT_FOUND, REMOVED_METHODS, SUPPORTED_VERSIONS, type ModernRequest, type WireError } from './wire.ts';
 
 /**
  * How long a client may treat a list (or server/discover) as fresh. Lists change when a backend's
@@ -50,6 +50,7 @@ interface Context {
   owner?: string;
   paginate: boolean;
   signal: AbortSignal;
+  headers: Headers;
   /** ?app= and the era, for metrics and the audit log. */
   labels: SessionLabels;
 }
@@ -169,6 +170,8 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
         return stream(req, ctx, (call) => callMetaTool(metaHost(ctx, call), req.params as never, undefined as never), (r) => complete(r));
       }
       const route = await resolve(() => catalog.tool(name, ctx.view), unknownTool(name));
+      const mismatch = checkParamHeaders(catalog.toolDefinition(name, ctx.view)?.inputSchema, req.params.arguments, ctx.headers);
+      if (mismatch) return errorResponse({ status: 400, id: req.id, code: HEADER_MISMATCH, message: `Header mismatch: ${mismatch}` });
       if (req.params.task !== undefined) throw new RpcError(INVALID_PARAMS, NO_TASKS);
       return forward(req, ctx, route, 'tools/call', { ...req.params, name: route.original }, (r) => complete(r));
     },
@@ -246,6 +249,7 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
       owner,
       paginate: pagination === null ? host.deps.pagination : pagination === 'true' || pagination === '1',
       signal: request.signal,
+      headers: request.headers,
       labels: sessionLabels(url, 'streamable-http', undefined, 'modern'),
     };
     try {

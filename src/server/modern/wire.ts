@@ -81,8 +81,40 @@ export function isModern(body: unknown, headers: Headers): boolean {
 export function decodeHeaderValue(value: string): string | undefined {
   const m = /^=\?base64\?(.*)\?=$/s.exec(value);
   if (!m) return value;
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(m[1]!)) return undefined;
+  // Strict: whole 4-character groups with correct padding (a lenient decoder would accept a forged value).
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(m[1]!)) return undefined;
   return Buffer.from(m[1]!, 'base64').toString('utf8');
+}
+
+/**
+ * Check the `Mcp-Param-{Name}` headers of a tools/call against its arguments: every parameter whose schema
+ * says `"x-mcp-header": "Name"` and that has a value must come with that header, equal to the value (after
+ * base64 decoding; numbers compared as numbers). Returns the mismatch, or undefined when all agree.
+ */
+export function checkParamHeaders(inputSchema: unknown, args: unknown, headers: Headers): string | undefined {
+  for (const { path, header } of annotatedParams(inputSchema)) {
+    let value: unknown = args;
+    for (const key of path) value = isObject(value) ? value[key] : undefined;
+    if (value === undefined || value === null) continue;
+    const raw = headers.get(`mcp-param-${header}`);
+    if (raw === null) return `the Mcp-Param-${header} header is required when "${path.join('.')}" has a value`;
+    const decoded = decodeHeaderValue(raw);
+    if (decoded === undefined) return `Mcp-Param-${header} header value '${raw}' is not valid base64 inside =?base64?…?=`;
+    const same = typeof value === 'number' ? decoded.trim() !== '' && Number(decoded) === value : typeof value === 'boolean' ? decoded === String(value) : decoded === value;
+    if (!same) return `Mcp-Param-${header} header value '${decoded}' does not match body value '${typeof value === 'object' ? JSON.stringify(value) : String(value)}'`;
+  }
+  return undefined;
+}
+
+/** The parameters a tool's input schema mirrors into headers (`x-mcp-header`), by property path. */
+function annotatedParams(schema: unknown, path: string[] = [], out: { path: string[]; header: string }[] = []): { path: string[]; header: string }[] {
+  if (!isObject(schema) || !isObject(schema.properties) || path.length > 8) return out;
+  for (const [key, sub] of Object.entries(schema.properties)) {
+    if (!isObject(sub)) continue;
+    if (typeof sub['x-mcp-header'] === 'string') out.push({ path: [...path, key], header: sub['x-mcp-header'] });
+    annotatedParams(sub, [...path, key], out);
+  }
+  return out;
 }
 
 /**
