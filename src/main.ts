@@ -17,7 +17,7 @@ interface CommandGroup {
 const GROUPS: Record<string, CommandGroup> = {
   serve: { usage: 'serve', about: 'Run the aggregating server on http://127.0.0.1:3050/mcp (default)', load: () => import('./cli/serve.ts') },
   proxy: { usage: 'proxy', about: 'STDIO bridge to a running serve (what Codex launches)', load: () => import('./cli/proxy.ts') },
-  mcp: { usage: 'mcp <subcommand>', about: 'Manage servers in mcp.json: add, update, remove, enable, disable, list, tools, status, restart, tokens', load: () => import('./cli/mcp.ts') },
+  mcp: { usage: 'mcp <subcommand>', about: 'Manage servers in mcp.json: add, update, remove, enable, disable, list, tools, status, restart, tokens, auth (OAuth login)', load: () => import('./cli/mcp.ts') },
   preset: { usage: 'preset <sub>', about: 'Manage named views: create, list, show, edit, delete, url, test', load: () => import('./cli/preset.ts') },
   setup: { usage: 'setup <client>', about: 'Connect a client (codex)', load: () => import('./cli/setup.ts') },
   auth: { usage: 'auth token <sub>', about: 'Bearer tokens for serve --enable-auth: create, list, revoke', load: () => import('./cli/auth.ts') },
