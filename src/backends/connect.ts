@@ -56,8 +56,15 @@ function makeTransport(config: ServerConfig, stderr: StderrRing, kind: 'stdio' |
       authProvider,
       requestInit,
       ...fetchOption,
-      // The EventSource GET needs the headers too (auth).
-      eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...config.headers } }) },
+      // The EventSource GET needs the headers too. The SDK hands over a Headers object (with Accept and
+      // the OAuth token): add to it — spreading it would drop them all.
+      eventSourceInit: {
+        fetch: (u, init) => {
+          const headers = new Headers(init?.headers);
+          for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
+          return (fetchOption.fetch ?? fetch)(u, { ...init, headers });
+        },
+      },
     });
   }
   return new StreamableHTTPClientTransport(url, { requestInit, authProvider, ...fetchOption });

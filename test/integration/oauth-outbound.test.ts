@@ -57,7 +57,7 @@ async function stateOf(serve: ServeHandle, name = 'guarded'): Promise<ServerStat
 }
 
 /** `1mcp mcp auth guarded --no-browser`, with the browser's part done by fetch; returns the CLI's output. */
-async function login(serve: ServeHandle, guarded: Guarded, password = 'pw', env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function login(serve: ServeHandle, guarded: Guarded, password = 'pw', env: Record<string, string> = {}, resource = `${guarded.origin}/mcp`): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const [cmd, ...pre] = cliCommand();
   const cli = spawnTracked(cmd!, [...pre, 'mcp', 'auth', 'guarded', '--no-browser', '--timeout', '20', '--config-dir', serve.dir], {
     env: { ...process.env, NO_COLOR: '1', ...env },
@@ -74,7 +74,7 @@ async function login(serve: ServeHandle, guarded: Guarded, password = 'pw', env:
     const authorization = new URL(link!);
     expect(authorization.origin).toBe(guarded.origin);
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(authorization.searchParams.get('resource')).toBe(`${guarded.origin}/mcp`);
+    expect(authorization.searchParams.get('resource')).toBe(resource);
     const redirectUri = new URL(authorization.searchParams.get('redirect_uri')!);
     expect(redirectUri.hostname).toBe('127.0.0.1');
     expect(redirectUri.pathname).toBe('/callback');
@@ -359,6 +359,29 @@ describe('a remote server that answers 401 but speaks no OAuth', () => {
     } finally {
       await serve.stop();
       plain.stop(true);
+    }
+  });
+});
+
+describe('OAuth to a legacy HTTP+SSE server', () => {
+  // Also a regression test: the event stream's GET used to lose the SDK's headers (Accept, the token).
+  test('awaiting-auth, then mcp auth logs in for the /sse resource and calls work through serve', async () => {
+    const guarded = await startGuarded();
+    const serve = await startServe({ mcpServers: { guarded: { url: `${guarded.origin}/sse` } } });
+    try {
+      await waitFor(async () => (await stateOf(serve)).state === 'awaiting-auth', { what: 'awaiting-auth', timeout: 15_000 });
+      const result = await login(serve, guarded, 'pw', {}, `${guarded.origin}/sse`);
+      expect(result.code).toBe(0);
+      await waitFor(async () => (await stateOf(serve)).state === 'connected', { what: 'guarded to connect', timeout: 15_000 });
+      const client = await connectHttp(serve.url);
+      try {
+        expect(await call(client, 'over sse')).toBe('over sse');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await serve.stop();
+      await guarded.stop();
     }
   });
 });
