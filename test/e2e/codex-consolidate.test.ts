@@ -4,17 +4,16 @@
  * through 1mcp's proxy; `1mcp app restore codex` gives the file back byte for byte.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
+import { providerConfig, runCodex } from '../helpers/codex.ts';
 import { fixtureCommand } from '../helpers/fixture.ts';
 import { startMockModel, type MockModel } from '../helpers/mock-model.ts';
 import { e2eMode } from '../helpers/mode.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
-const CODEX = join(ROOT, 'node_modules', '.bin', 'codex');
 
 let home: string;
 let codexHome: string;
@@ -39,51 +38,13 @@ afterAll(async () => {
 
 function codexConfig(baseUrl: string): string {
   const math = fixtureCommand(['--name', 'math']);
-  return `# my Codex setup\r
-model = "mock-model"\r
-model_provider = "mock"\r
-approval_policy = "never"\r
-sandbox_mode = "read-only"\r
-mcp_optional_startup_grace_ms = 1000\r
-\r
-[model_providers.mock]\r
-name = "mock"\r
-base_url = "${baseUrl}"\r
-wire_api = "responses"\r
-request_max_retries = 0\r
-stream_max_retries = 0\r
-\r
+  return `# my Codex setup\r\n${providerConfig(baseUrl, '\r\n')}\r
 [mcp_servers.math]   # the server Codex had before 1mcp\r
 command = ${JSON.stringify(math.command)}\r
 args = ${JSON.stringify(math.args)}\r
 `;
 }
 
-function runCodex(): Promise<any[]> {
-  return new Promise((resolve) => {
-    const env = { HOME: home, CODEX_HOME: codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin' };
-    const child = spawn(CODEX, ['exec', '--skip-git-repo-check', '--ephemeral', '--json', 'Use the add tool on 4 and 5.'], { cwd: join(home, 'project'), env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.resume();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve(
-        out
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .flatMap((l) => {
-            try {
-              return [JSON.parse(l)];
-            } catch {
-              return [];
-            }
-          }),
-      );
-    });
-  });
-}
 
 test("Codex calls a tool from its own old config through 1mcp after consolidate; restore gives config.toml back byte for byte", async () => {
   const original = codexConfig(model.baseUrl);
@@ -102,7 +63,7 @@ test("Codex calls a tool from its own old config through 1mcp after consolidate;
 
   // serve runs the imported config as it is (startServe writes back the same content).
   serve = await startServe(imported, { dir: configDir, mode: e2eMode() });
-  const events = await runCodex();
+  const { events } = await runCodex({ home, codexHome, cwd: join(home, 'project'), prompt: 'Use the add tool on 4 and 5.' });
   const calls = events.filter((e) => e.type === 'item.completed' && e.item?.type === 'mcp_tool_call');
   if (calls.length === 0) console.log(JSON.stringify(events).slice(0, 2000));
   expect(calls).toHaveLength(1);

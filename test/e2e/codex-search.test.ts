@@ -4,18 +4,17 @@
  * name of the search result, and the backend receives the call. Codex only sees the meta-tools.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
+import { providerConfig, runCodex } from '../helpers/codex.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { offeredTools } from '../helpers/mock-model.ts';
 import { e2eMode } from '../helpers/mode.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
-const CODEX = join(ROOT, 'node_modules', '.bin', 'codex');
 const NAMESPACE = 'mcp__1mcp';
 const EXPOSED = /\b([A-Za-z0-9-]+_1mcp_[A-Za-z0-9_-]+)\b/;
 
@@ -64,47 +63,7 @@ function startSearchingModel(query: string, args: Record<string, unknown>): Scri
   return model;
 }
 
-function providerConfig(baseUrl: string): string {
-  return `model = "mock-model"
-model_provider = "mock"
-approval_policy = "never"
-sandbox_mode = "read-only"
-mcp_optional_startup_grace_ms = 1000
 
-[model_providers.mock]
-name = "mock"
-base_url = "${baseUrl}"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-`;
-}
-
-function runCodex(home: string, codexHome: string, cwd: string): Promise<{ events: any[]; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { HOME: home, CODEX_HOME: codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin' };
-    const child = spawn(CODEX, ['exec', '--skip-git-repo-check', '--ephemeral', '--json', 'Find a tool that adds numbers and add 2 and 3.'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      const events = out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .flatMap((l) => {
-          try {
-            return [JSON.parse(l)];
-          } catch {
-            return [];
-          }
-        });
-      resolve({ events, stderr });
-    });
-  });
-}
 
 describe('Codex → 1mcp in search mode (.1mcprc "discovery": "search")', () => {
   let home: string;
@@ -152,7 +111,7 @@ describe('Codex → 1mcp in search mode (.1mcprc "discovery": "search")', () => 
 
   test('search, then call the tool the search found: the backend gets it and Codex sees the result', async () => {
     const before = { math: await addCalls('math'), other: await addCalls('other') };
-    const run = await runCodex(home, codexHome, project);
+    const run = await runCodex({ home, codexHome, cwd: project, prompt: 'Find a tool that adds numbers and add 2 and 3.' });
     const calls = run.events.filter((e) => e.type === 'item.completed' && e.item?.type === 'mcp_tool_call');
     if (calls.length !== 2) console.log(run.stderr.slice(-2000), JSON.stringify(run.events).slice(0, 3000));
 

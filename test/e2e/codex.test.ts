@@ -3,67 +3,21 @@
  * asks for one MCP tool call (docs/codex.md). Codex's config is written by `1mcp setup codex`.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runCli } from '../helpers/cli.ts';
+import { completedToolCalls, providerConfig, runCodex } from '../helpers/codex.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { offeredTools, startMockModel, type MockModel } from '../helpers/mock-model.ts';
 import { e2eMode } from '../helpers/mode.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
-const CODEX = join(ROOT, 'node_modules', '.bin', 'codex');
+const ADD_PROMPT = 'Use the add tool on 2 and 3.';
 
-function providerConfig(baseUrl: string): string {
-  return `model = "mock-model"
-model_provider = "mock"
-approval_policy = "never"
-sandbox_mode = "read-only"
-# Codex's default grace (1 s): the proxy must be ready within it, as for a real user.
-mcp_optional_startup_grace_ms = 1000
 
-[model_providers.mock]
-name = "mock"
-base_url = "${baseUrl}"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-`;
-}
 
-/** Run `codex exec` like a user would, from the project directory, with HOME pointing at our home. */
-function runCodex(home: string, codexHome: string, cwd: string, extraEnv: Record<string, string> = {}): Promise<{ code: number; events: any[]; stderr: string }> {
-  return new Promise((resolve) => {
-    const env: Record<string, string> = { HOME: home, CODEX_HOME: codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin', ...extraEnv };
-    const child = spawn(CODEX, ['exec', '--skip-git-repo-check', '--ephemeral', '--json', 'Use the add tool on 2 and 3.'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const events = out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => {
-          try {
-            return JSON.parse(l);
-          } catch {
-            return undefined;
-          }
-        })
-        .filter(Boolean);
-      resolve({ code: code ?? -1, events, stderr });
-    });
-  });
-}
-
-function completedToolCalls(events: any[]): any[] {
-  return events.filter((e) => e.type === 'item.completed' && e.item?.type === 'mcp_tool_call');
-}
 
 describe('Codex → 1mcp', () => {
   let home: string;
@@ -120,7 +74,7 @@ describe('Codex → 1mcp', () => {
     if (e2eMode() === 'binary') expect(config).toContain(`command = ${JSON.stringify(join(ROOT, 'dist', '1mcp'))}`);
     const before = (await backendCalls('math')).length;
     model.requests.length = 0;
-    const run = await runCodex(home, codexHome, project);
+    const run = await runCodex({ home, codexHome, cwd: project, prompt: ADD_PROMPT });
     const calls = completedToolCalls(run.events);
     if (calls.length === 0) console.log(run.stderr.slice(-2000), JSON.stringify(run.events).slice(0, 2000));
     expect(calls).toHaveLength(1);
@@ -135,7 +89,7 @@ describe('Codex → 1mcp', () => {
     writeFileSync(join(project, '.1mcprc'), '{ "preset": "mathonly" } // only the math server here\n');
     model.requests.length = 0;
     try {
-      const run = await runCodex(home, codexHome, project);
+      const run = await runCodex({ home, codexHome, cwd: project, prompt: ADD_PROMPT });
       expect(completedToolCalls(run.events)).toHaveLength(1);
       const offered = offeredTools(model.requests[0], 'mcp__1mcp');
       expect(offered.some((n) => n.startsWith('math_1mcp_'))).toBe(true);
@@ -150,7 +104,7 @@ describe('Codex → 1mcp', () => {
     expect(config).toContain(`url = "${serve.url}"`);
     const before = (await backendCalls('math')).length;
     model.requests.length = 0;
-    const run = await runCodex(home, codexHome, project);
+    const run = await runCodex({ home, codexHome, cwd: project, prompt: ADD_PROMPT });
     const calls = completedToolCalls(run.events);
     expect(calls).toHaveLength(1);
     expect(calls[0].item.status).toBe('completed');
@@ -179,13 +133,13 @@ describe('Codex → serve --enable-auth over HTTP', () => {
       const setup = await runCli(['setup', 'codex', '--http', '--token-env', 'MY_1MCP_TOKEN', '--config-dir', configDir], { env: { CODEX_HOME: codexHome }, mode: e2eMode() });
       expect(setup.code).toBe(0);
       expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toContain('bearer_token_env_var = "MY_1MCP_TOKEN"');
-      const run = await runCodex(home, codexHome, project, { MY_1MCP_TOKEN: token });
+      const run = await runCodex({ home, codexHome, cwd: project, prompt: ADD_PROMPT, env: { MY_1MCP_TOKEN: token } });
       const calls = completedToolCalls(run.events);
       expect(calls).toHaveLength(1);
       expect(calls[0].item.result.content).toEqual([{ type: 'text', text: '42' }]);
       // Without the token Codex gets no tools from 1mcp at all.
       model.requests.length = 0;
-      const refused = await runCodex(home, codexHome, project, {});
+      const refused = await runCodex({ home, codexHome, cwd: project, prompt: ADD_PROMPT });
       expect(completedToolCalls(refused.events)).toHaveLength(0);
       expect(offeredTools(model.requests[0], 'mcp__1mcp')).toEqual([]);
     } finally {
