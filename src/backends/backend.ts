@@ -169,7 +169,8 @@ export class Backend {
     this.settleReady();
   }
 
-  private failed(reason: string): void {
+  /** Forget the current connection (closing it in the background) and what belonged to it. */
+  private dropConnection(): void {
     clearTimeout(this.stableTimer);
     this.forwarder.tasks.clear();
     const oldConnection = this.connection;
@@ -177,6 +178,10 @@ export class Backend {
     this.pid = undefined;
     this.connectedAt = undefined;
     if (oldConnection) void oldConnection.client.close().catch(() => {});
+  }
+
+  private failed(reason: string): void {
+    this.dropConnection();
     this.lastError = reason;
     this.log.warn(`[${this.name}] ${reason}`);
     // Its last lists stay (calls fail fast with the state): clients such as Codex ignore
@@ -209,14 +214,8 @@ export class Backend {
   private needsLogin(reason: string): void {
     // The closing connection's callbacks are stale now: they must not start the restart cycle.
     this.generation++;
-    clearTimeout(this.stableTimer);
     clearTimeout(this.retryTimer);
-    this.forwarder.tasks.clear();
-    const oldConnection = this.connection;
-    this.connection = undefined;
-    this.pid = undefined;
-    this.connectedAt = undefined;
-    if (oldConnection) void oldConnection.client.close().catch(() => {});
+    this.dropConnection();
     this.log.warn(`[${this.name}] ${reason}`);
     this.setState('awaiting-auth', reason);
     this.settleReady();
