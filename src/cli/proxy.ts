@@ -69,8 +69,9 @@ async function proxy(_args: string[], options: Record<string, any>): Promise<num
     const exit = (code: number) => {
       if (exiting) return;
       exiting = true;
-      // Bounded: on SIGTERM, or stdin EOF with nothing pending, we are gone within 100 ms.
-      setTimeout(() => resolve(code), 80).unref?.();
+      // Bounded: on SIGTERM, or stdin EOF with nothing pending, we are gone within 100 ms. The session's
+      // DELETE gets 50 ms (relay.close); 60 ms is the hard cap, leaving room for the runtime to exit.
+      setTimeout(() => resolve(code), 60).unref?.();
       void relay.close().finally(() => resolve(code));
     };
     // Messages read but not yet answered: `1mcp proxy < requests.jsonl` ends stdin at once, and
