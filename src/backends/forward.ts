@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import type { Logger } from '../log.ts';
 import { awaitingAuth } from './auth/errors.ts';
 import { TaskProgress } from './task-progress.ts';
-import { errorText, sessionLost, unreachable } from './transport-errors.ts';
+import { authRaceLost, errorText, sessionLost, unreachable } from './transport-errors.ts';
 
 /**
  * A result schema that accepts any JSON object as it is. The SDK validates every result with the
@@ -105,7 +105,10 @@ export class Forwarder {
     try {
       let result: Record<string, unknown>;
       try {
-        result = await client.request(message as never, AnyResult, requestOptions);
+        result = await client.request(message as never, AnyResult, requestOptions).catch((error) => {
+          if (!authRaceLost(error) || controller.signal.aborted) throw error;
+          return client.request(message as never, AnyResult, requestOptions);
+        });
       } catch (error) {
         if (target.config.type === 'stdio' || controller.signal.aborted) throw error;
         const login = awaitingAuth(error);

@@ -42,6 +42,15 @@ export function sessionLost(error: unknown): boolean {
  * The remote server is not there at all (refused, reset, DNS). fetch rejects a network failure with
  * a TypeError (Fetch standard): Bun puts the system code on it, Node (undici) on its `cause`.
  */
+/**
+ * A 401 the SDK's Streamable HTTP transport did not retry: it keeps one "just authenticated" flag per
+ * transport, so when several calls meet a 401 together, those whose 401 lands after another call's refresh
+ * (but before that call's retry succeeded) fail at once — with tokens that are already fresh. Worth one retry.
+ */
+export function authRaceLost(error: unknown): boolean {
+  return error instanceof StreamableHTTPError && error.code === 401;
+}
+
 export function unreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = codeOf(error) ?? codeOf(error.cause);
