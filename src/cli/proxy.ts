@@ -97,6 +97,12 @@ async function proxy(_args: string[], options: Record<string, any>): Promise<num
         process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: stdin line is not JSON' } })}\n`);
         return;
       }
+      const invalid = notAMessage(message);
+      if (invalid) {
+        const id = typeof message?.id === 'string' || typeof message?.id === 'number' ? message.id : null;
+        process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32600, message: `Invalid Request: ${invalid}` } })}\n`);
+        return;
+      }
       const handled = relay.handle(message).catch((error) => logger.error(`relay: ${error?.stack ?? error}`));
       pending.add(handled);
       void handled.finally(() => pending.delete(handled));
@@ -109,6 +115,21 @@ async function proxy(_args: string[], options: Record<string, any>): Promise<num
     process.stdin.on('error', () => exit(0));
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => exit(0));
   });
+}
+
+/**
+ * Why a parsed stdin line is not a JSON-RPC message we can relay, or undefined when it is. A batch (an
+ * array) passes: the legacy era of 2025-03-26 allows one, and serve answers it.
+ */
+function notAMessage(message: unknown): string | undefined {
+  if (Array.isArray(message)) return undefined;
+  if (!message || typeof message !== 'object') return 'each stdin line must be one JSON-RPC 2.0 message (a JSON object)';
+  const m = message as Record<string, unknown>;
+  if (m.jsonrpc !== '2.0') return 'the message lacks "jsonrpc": "2.0"';
+  if (m.method === undefined ? m.id === undefined || (m.result === undefined && m.error === undefined) : typeof m.method !== 'string') {
+    return 'expected a request or notification (a string "method") or a response (an "id" with "result" or "error")';
+  }
+  return undefined;
 }
 
 export function run(argv: string[]): Promise<number> {

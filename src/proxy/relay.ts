@@ -3,11 +3,13 @@
  * directions. This file is the session's state machine: it opens the session with the client's own
  * `initialize`, and when serve restarts it finds serve again and re-initializes with the same
  * parameters; a request in flight then gets an error, never a hang. The HTTP side (posting, relaying
- * bodies, the GET stream) is http-leg.ts.
+ * bodies, the GET stream) is http-leg.ts. A 2026-07-28 client (`server/discover`, or requests carrying the
+ * `_meta` envelope) has no session at all: its requests go to modern-relay.ts, each on its own.
  */
 import { isRequest, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc.ts';
 import type { Discovered, DiscoveryResult } from './discovery.ts';
 import { HttpLeg, SessionLost, type Posted } from './http-leg.ts';
+import { isModernRequest, ModernRelay, type ModernTarget } from './modern-relay.ts';
 
 export interface RelayOptions {
   discover(): Promise<DiscoveryResult>;
@@ -27,6 +29,9 @@ const ERROR_CONNECTION = -32000;
 
 export class Relay {
   private readonly leg: HttpLeg;
+  private readonly modern: ModernRelay;
+  /** Where modern requests go (found once, looked for again when it stops answering). */
+  private modernTarget?: Promise<ModernTarget>;
   private initParams?: Record<string, unknown>;
   private clientInitialized = false;
   private connecting?: Promise<boolean>;
@@ -42,10 +47,21 @@ export class Relay {
 
   constructor(private readonly o: RelayOptions) {
     this.leg = new HttpLeg({ timeoutMs: o.timeoutMs, write: o.write, log: o.log });
+    this.modern = new ModernRelay({
+      target: (fresh) => this.locateForModern(fresh),
+      explain401: (serveSaid) => this.authHint(this.target?.url ?? 'serve', serveSaid),
+      timeoutMs: o.timeoutMs,
+      write: o.write,
+      log: o.log,
+      version: o.version,
+    });
   }
 
   /** One message from the client (stdin). */
   async handle(message: JsonRpcMessage): Promise<void> {
+    // The era is the message's own (as on serve's /mcp): a client may probe server/discover, then initialize.
+    if (isModernRequest(message)) return this.modern.handle(message as JsonRpcMessage & { id: JsonRpcId });
+    if (message.method === 'notifications/cancelled' && this.modern.owns(message.params?.requestId)) return this.modern.cancel(message.params?.requestId);
     if (message.method === 'initialize' && message.id !== undefined) {
       this.initializing = this.initialize(message);
       return this.initializing;
@@ -106,6 +122,37 @@ export class Relay {
         instructions: this.refused ? `1mcp proxy: ${this.refused}` : `1mcp proxy: no running 1mcp serve was found (${this.lastProblem}). Start it with "1mcp serve".`,
       },
     });
+  }
+
+  /** serve's endpoint (with the view) for modern requests, or why there is none; `fresh` looks again. */
+  private locateForModern(fresh: boolean): Promise<ModernTarget> {
+    if (fresh) this.modernTarget = undefined;
+    const located = (this.modernTarget ??= this.locate());
+    // Not found is not remembered: the next request looks again (serve may have started meanwhile).
+    void located.then((t) => {
+      if ('problem' in t && this.modernTarget === located) this.modernTarget = undefined;
+    });
+    return located;
+  }
+
+  private async locate(): Promise<ModernTarget> {
+    const discovery = await this.o.discover();
+    if (discovery.refused) {
+      this.o.log('error', discovery.refused);
+      this.notice(discovery.refused);
+      return { problem: discovery.refused, refused: true };
+    }
+    if (!discovery.found) {
+      const problem = `no running 1mcp serve found (looked at ${discovery.tried.join('; ')}); start it with "1mcp serve" or pass --url`;
+      this.o.log('warn', problem);
+      this.notice(problem);
+      return { problem, refused: false };
+    }
+    this.target = discovery.found;
+    if (this.o.token && !discovery.found.tokenAllowed) this.o.log('warn', discovery.found.tokenWithheld ?? 'token not sent');
+    const base = new URL(discovery.found.url);
+    if (this.o.viewQuery) base.search = this.o.viewQuery;
+    return { endpoint: base.toString(), token: discovery.found.tokenAllowed ? this.o.token : undefined };
   }
 
   private async ensureConnected(): Promise<boolean> {
@@ -236,6 +283,7 @@ export class Relay {
   /** End the session politely (bounded: the proxy must exit within 100 ms). */
   async close(): Promise<void> {
     this.closed = true;
+    this.modern.close();
     this.getStream?.abort();
     await this.leg.end(50);
   }

@@ -1,0 +1,286 @@
+/**
+ * `1mcp proxy` relays whichever era its stdio client speaks (docs/protocol.md, "The proxy and modern clients"):
+ * the SDK v2 client pinned to 2026-07-28 (server/discover, stateless requests with the `_meta` envelope,
+ * progress, subscriptions/listen, cancellation) next to a legacy SDK v1 client, both through real proxy
+ * processes to one real serve; and raw stdio lines (discover then initialize, garbage, Mcp-Param headers).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { cliCommand } from '../helpers/cli.ts';
+import { fixtureEntry } from '../helpers/fixture.ts';
+import { textOf } from '../helpers/mcp-client.ts';
+import { descendantsOf, isAlive, waitFor } from '../helpers/processes.ts';
+import { connectProxy } from '../helpers/proxy.ts';
+import { startServe, type ServeHandle } from '../helpers/serve.ts';
+
+const VERSION = '2026-07-28';
+const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'raw-stdio', version: '1' } };
+
+const servers = {
+  mcpServers: {
+    web: fixtureEntry(['--name', 'web'], { tags: ['web'] }),
+    files: fixtureEntry(['--name', 'files'], { tags: ['files'] }),
+    conf: fixtureEntry(['--name', 'conf', '--conformance'], { tags: ['conf'] }),
+  },
+};
+
+/** A home with the default config dir and a project in it: the proxy finds serve from HOME alone, as under Codex. */
+function makeHome() {
+  const home = mkdtempSync(join(tmpdir(), '1mcp-home-modern-'));
+  const configDir = join(home, '.config', '1mcp');
+  const project = join(home, 'work', 'project');
+  mkdirSync(configDir, { recursive: true });
+  mkdirSync(join(project, '.git'), { recursive: true });
+  return { home, configDir, project };
+}
+
+/** Every proxy process a test started, to check none survives. */
+const started: number[] = [];
+
+/** The SDK v2 client pinned to 2026-07-28, launching `1mcp proxy` over stdio (it probes on a sibling process first). */
+async function connectModernProxy(home: string, cwd: string, args: string[] = []) {
+  const [command, ...pre] = cliCommand();
+  const transport = new StdioClientTransport({ command: command!, args: [...pre, 'proxy', ...args], cwd, env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, stderr: 'pipe' });
+  const client = new Client({ name: 'modern-proxy-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: VERSION } } });
+  await client.connect(transport);
+  started.push(transport.pid!);
+  return { client, transport, pid: transport.pid! };
+}
+
+const names = (list: { tools: { name: string }[] }) => list.tools.map((t) => t.name).sort();
+
+/** `1mcp proxy` as a raw process: write lines, read the JSON lines it writes. */
+function rawProxy(home: string, cwd: string, args: string[] = []) {
+  const [command, ...pre] = cliCommand();
+  const child = spawn(command!, [...pre, 'proxy', ...args], { cwd, env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
+  started.push(child.pid!);
+  const received: any[] = [];
+  let buffer = '';
+  child.stdout.on('data', (chunk) => {
+    buffer += chunk;
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (line.trim()) received.push(JSON.parse(line)); // anything but JSON on stdout fails the test here
+    }
+  });
+  const send = (message: unknown) => child.stdin.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
+  const answer = (id: unknown) => waitFor(() => received.find((m) => m.id === id && (m.result !== undefined || m.error !== undefined)), { what: `the answer to ${JSON.stringify(id)}` });
+  const request = (id: unknown, method: string, params: Record<string, unknown> = {}, meta: Record<string, unknown> | null = ENVELOPE) => {
+    send({ jsonrpc: '2.0', id, method, params: meta ? { ...params, _meta: meta } : params });
+    return answer(id);
+  };
+  return { child, received, send, answer, request };
+}
+
+describe('the proxy relays the 2026-07-28 era', () => {
+  const h = makeHome();
+  let serve: ServeHandle;
+
+  beforeAll(async () => {
+    serve = await startServe(servers, { dir: h.configDir });
+  });
+  afterAll(async () => {
+    await serve.stop();
+    // No proxy (nor a sibling the SDK spawned for its probe) survives its client.
+    for (const pid of started) await waitFor(() => !isAlive(pid), { timeout: 5000, what: `proxy ${pid} to exit` });
+    rmSync(h.home, { recursive: true, force: true });
+  });
+
+  test('a pinned SDK v2 client and a legacy SDK v1 client through two proxies at once: same lists, both call tools', async () => {
+    const [modern, legacy] = await Promise.all([connectModernProxy(h.home, h.project), connectProxy({ home: h.home, cwd: h.project })]);
+    started.push(legacy.pid);
+    try {
+      expect(modern.client.getProtocolEra()).toBe('modern');
+      const discover = modern.client.getDiscoverResult()!;
+      expect(discover.supportedVersions).toContain(VERSION);
+      expect(modern.client.getServerVersion()?.name).toBe('1mcp');
+      const [modernTools, legacyTools] = await Promise.all([modern.client.listTools(), legacy.client.listTools()]);
+      expect(names(modernTools)).toEqual(names(legacyTools));
+      expect(names(modernTools)).toContain('web_1mcp_echo');
+      const [a, b] = await Promise.all([
+        modern.client.callTool({ name: 'web_1mcp_echo', arguments: { text: 'modern' } }),
+        legacy.client.callTool({ name: 'files_1mcp_echo', arguments: { text: 'legacy' } }),
+      ]);
+      expect(textOf(a)).toBe('modern');
+      expect(textOf(b)).toBe('legacy');
+      // Resources and prompts too, statelessly.
+      const read = await modern.client.readResource({ uri: 'fixture://web/static' });
+      expect(JSON.stringify(read.contents)).toContain('web');
+      const prompt = await modern.client.getPrompt({ name: 'web_1mcp_greet', arguments: { name: 'Ada' } });
+      expect(JSON.stringify(prompt.messages)).toContain('Ada');
+    } finally {
+      await Promise.all([modern.client.close(), legacy.client.close()]);
+    }
+    // The proxy saw no initialize from the modern client: no session was opened on serve for it.
+    await waitFor(() => !isAlive(modern.pid), { timeout: 5000, what: 'the modern proxy to exit' });
+  });
+
+  test('tools/call with progress: the notifications arrive in order before the result', async () => {
+    const { client } = await connectModernProxy(h.home, h.project);
+    try {
+      const progress: number[] = [];
+      const result = await client.callTool({ name: 'web_1mcp_slow', arguments: { ms: 200, steps: 4 } }, { onprogress: (p) => progress.push(p.progress) });
+      expect(textOf(result)).toBe('done');
+      expect(progress.length).toBe(4);
+      expect([...progress].sort((x, y) => x - y)).toEqual(progress);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('subscriptions/listen over the proxy: a tools list change reaches the listener, tagged with its subscription', async () => {
+    const { client } = await connectModernProxy(h.home, h.project);
+    try {
+      const changes: unknown[] = [];
+      client.setNotificationHandler('notifications/tools/list_changed', (n) => void changes.push(n));
+      const subscription = await client.listen({ toolsListChanged: true });
+      expect(subscription.honoredFilter.toolsListChanged).toBe(true);
+      const before = names(await client.listTools());
+      await client.callTool({ name: 'web_1mcp_change_tools', arguments: {} });
+      await waitFor(() => changes.length > 0, { what: 'notifications/tools/list_changed through the proxy' });
+      const after = names(await client.listTools());
+      expect(after.length).toBe(before.length + 1);
+      await subscription.close();
+      expect(await subscription.closed).toBe('local');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('cancelling a call (notifications/cancelled over stdio) cancels it at the backend', async () => {
+    const { client } = await connectModernProxy(h.home, h.project);
+    try {
+      const abort = new AbortController();
+      const call = client.callTool({ name: 'files_1mcp_hang', arguments: {} }, { signal: abort.signal });
+      // The backend has the call before we cancel it.
+      await waitFor(async () => JSON.parse(textOf(await client.callTool({ name: 'files_1mcp_stats', arguments: {} }))).calls.some((c: { name: string }) => c.name === 'hang'), { what: 'the hang call to reach the backend' });
+      abort.abort(new Error('no longer needed'));
+      await expect(call).rejects.toThrow();
+      await waitFor(async () => JSON.parse(textOf(await client.callTool({ name: 'files_1mcp_stats', arguments: {} }))).cancelled.includes('hang'), { what: 'the backend to see the cancellation' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('raw stdio: discover, then initialize (a client falling back to legacy) works in the same process', async () => {
+    const p = rawProxy(h.home, h.project);
+    try {
+      const discovered = await p.request('d1', 'server/discover');
+      expect(discovered.result.supportedVersions).toContain(VERSION);
+      expect(discovered.result.supportedVersions).toContain('2025-06-18');
+      expect(discovered.result._meta['io.modelcontextprotocol/serverInfo'].name).toBe('1mcp');
+      const init = await p.request(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fallback', version: '1' } }, null);
+      expect(init.result.protocolVersion).toBe('2025-06-18');
+      p.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      const legacyList = await p.request(2, 'tools/list', {}, null);
+      const modernList = await p.request(3, 'tools/list');
+      expect(legacyList.result.tools.map((t: { name: string }) => t.name).sort()).toEqual(modernList.result.tools.map((t: { name: string }) => t.name).sort());
+      expect(modernList.result.resultType).toBe('complete');
+      expect(modernList.result.ttlMs).toBeGreaterThan(0);
+    } finally {
+      p.child.stdin.end();
+      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+    }
+  });
+
+  test('raw stdio: garbage lines get a JSON-RPC error and the proxy goes on', async () => {
+    const p = rawProxy(h.home, h.project);
+    try {
+      p.send('this is not json');
+      p.send('42');
+      p.send('{"id":7,"method":"tools/list"}');
+      p.send('{"jsonrpc":"2.0","id":8}');
+      await waitFor(() => p.received.length >= 4, { what: 'four errors' });
+      expect(p.received[0].error.code).toBe(-32700);
+      expect(p.received.slice(1).map((m) => m.error.code)).toEqual([-32600, -32600, -32600]);
+      expect(p.received[1].id).toBeNull();
+      expect(p.received[2].id).toBe(7);
+      expect(p.received[2].error.message).toContain('"jsonrpc": "2.0"');
+      // A modern request without the required _meta fields: serve's own error, for this id.
+      const bare = await p.request(9, 'tools/list', {}, { 'io.modelcontextprotocol/protocolVersion': VERSION });
+      expect(bare.error.code).toBe(-32602);
+      // A version serve does not speak: the modern error that lists what it does (the client picks one).
+      const future = await p.request(10, 'tools/list', {}, { ...ENVELOPE, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' });
+      expect(future.error.code).toBe(-32022);
+      expect(future.error.data.supported).toContain(VERSION);
+      // Still alive and relaying.
+      expect((await p.request(11, 'tools/call', { name: 'web_1mcp_echo', arguments: { text: 'still here' } })).result.content[0].text).toBe('still here');
+    } finally {
+      p.child.stdin.end();
+      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+    }
+  });
+
+  test('raw stdio: the Mcp-Name and Mcp-Param-* headers are built from the body (a tool never listed, a non-ASCII value)', async () => {
+    const p = rawProxy(h.home, h.project);
+    try {
+      // No tools/list first: the proxy learns the tool's x-mcp-header schema when serve asks for the header.
+      const call = await p.request('c1', 'tools/call', { name: 'conf_1mcp_test_header_param', arguments: { region: 'Zürich ', query: 'q' } });
+      expect(call.error).toBeUndefined();
+      expect(JSON.stringify(call.result.content)).toContain('Zürich');
+      const again = await p.request('c2', 'tools/call', { name: 'conf_1mcp_test_header_param', arguments: { region: 'us-west1' } });
+      expect(JSON.stringify(again.result.content)).toContain('us-west1');
+    } finally {
+      p.child.stdin.end();
+      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+    }
+  });
+
+  test('raw stdio: an open subscriptions/listen does not hold the proxy after stdin ends', async () => {
+    const p = rawProxy(h.home, h.project);
+    p.send({ jsonrpc: '2.0', id: 'l1', method: 'subscriptions/listen', params: { _meta: ENVELOPE, notifications: { toolsListChanged: true } } });
+    await waitFor(() => p.received.find((m) => m.method === 'notifications/subscriptions/acknowledged'), { what: 'the acknowledgement' });
+    const ack = p.received.find((m) => m.method === 'notifications/subscriptions/acknowledged');
+    expect(ack.params._meta['io.modelcontextprotocol/subscriptionId']).toBe('l1');
+    p.child.stdin.end();
+    await waitFor(() => p.child.exitCode !== null, { timeout: 3000, what: 'the proxy to exit although a listen stream was open' });
+    expect(descendantsOf(p.child.pid!)).toEqual([]);
+  });
+});
+
+describe('a listen stream when serve goes away', () => {
+  const h = makeHome();
+  afterAll(() => rmSync(h.home, { recursive: true, force: true }));
+
+  test('the client gets notifications/cancelled for its subscription (the stdio teardown), and the proxy survives', async () => {
+    const serve = await startServe({ mcpServers: { web: fixtureEntry(['--name', 'web']) } }, { dir: h.configDir });
+    const p = rawProxy(h.home, h.project, ['--url', serve.url]);
+    try {
+      p.send({ jsonrpc: '2.0', id: 'sub', method: 'subscriptions/listen', params: { _meta: ENVELOPE, notifications: { toolsListChanged: true } } });
+      await waitFor(() => p.received.find((m) => m.method === 'notifications/subscriptions/acknowledged'), { what: 'the acknowledgement' });
+      await serve.stop();
+      const ended = await waitFor(() => p.received.find((m) => m.method === 'notifications/cancelled' || m.id === 'sub'), { what: 'the end of the subscription' });
+      if (ended.method === 'notifications/cancelled') expect(ended.params.requestId).toBe('sub');
+      else expect(ended.result.resultType).toBe('complete'); // serve closed it gracefully
+      // Without serve, a request gets an error that says what to do; the proxy is still there.
+      const lost = await p.request('t', 'tools/list');
+      expect(lost.error.message).toContain('1mcp serve');
+      expect(p.child.exitCode).toBeNull();
+    } finally {
+      p.child.stdin.end();
+      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+    }
+  });
+
+  test('no serve at all: server/discover is still answered (the client keeps the proxy), a list names the problem', async () => {
+    const p = rawProxy(h.home, h.project);
+    try {
+      const discovered = await p.request('d', 'server/discover');
+      expect(discovered.result.supportedVersions).toContain(VERSION);
+      expect(discovered.result.instructions).toContain('1mcp serve');
+      expect(discovered.result.ttlMs).toBe(0);
+      const list = await p.request('l', 'tools/list');
+      expect(list.error.code).toBe(-32000);
+      expect(list.error.message).toContain('start it with "1mcp serve"');
+    } finally {
+      p.child.stdin.end();
+      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+    }
+  });
+});
