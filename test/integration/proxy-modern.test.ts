@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -14,7 +14,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { cliCommand } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { textOf } from '../helpers/mcp-client.ts';
-import { descendantsOf, isAlive, waitFor } from '../helpers/processes.ts';
+import { assertAllGone, descendantsOf, isAlive, waitFor } from '../helpers/processes.ts';
 import { connectProxy } from '../helpers/proxy.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
@@ -41,6 +41,22 @@ function makeHome() {
 
 /** Every proxy process a test started, to check none survives. */
 const started: number[] = [];
+
+/**
+ * No proxy outlives its client: the ones we started, and any other `proxy` child of this test process —
+ * such as the short-lived sibling the SDK v2 stdio transport spawns for its server/discover probe.
+ */
+async function assertNoProxyLeft(): Promise<void> {
+  const cmdline = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      return [];
+    }
+  };
+  const proxies = descendantsOf(process.pid).filter((pid) => cmdline(pid).includes('proxy'));
+  await assertAllGone([...new Set([...started, ...proxies])], 5000);
+}
 
 /** The SDK v2 client pinned to 2026-07-28, launching `1mcp proxy` over stdio (it probes on a sibling process first). */
 async function connectModernProxy(home: string, cwd: string, args: string[] = []) {
@@ -87,8 +103,7 @@ describe('the proxy relays the 2026-07-28 era', () => {
   });
   afterAll(async () => {
     await serve.stop();
-    // No proxy (nor a sibling the SDK spawned for its probe) survives its client.
-    for (const pid of started) await waitFor(() => !isAlive(pid), { timeout: 5000, what: `proxy ${pid} to exit` });
+    await assertNoProxyLeft();
     rmSync(h.home, { recursive: true, force: true });
   });
 
@@ -246,7 +261,10 @@ describe('the proxy relays the 2026-07-28 era', () => {
 
 describe('a listen stream when serve goes away', () => {
   const h = makeHome();
-  afterAll(() => rmSync(h.home, { recursive: true, force: true }));
+  afterAll(async () => {
+    await assertNoProxyLeft();
+    rmSync(h.home, { recursive: true, force: true });
+  });
 
   test('the client gets notifications/cancelled for its subscription (the stdio teardown), and the proxy survives', async () => {
     const serve = await startServe({ mcpServers: { web: fixtureEntry(['--name', 'web']) } }, { dir: h.configDir });
