@@ -16,7 +16,9 @@ import { callMetaTool, isMetaTool, searchModeInstructions, type MetaToolHost } f
 import type { SessionDeps } from '../sessions/session.ts';
 import { sessionLabels, type SessionLabels } from '../sessions/labels.ts';
 import { forwardModern } from './call.ts';
-import { openListen, type ListenFilter } from './listen.ts';
+import { openListen, type ListenFilter, type TaskFeed } from './listen.ts';
+import { declaresTasks, missingTasksExtension, ModernTasks, TASKS_EXTENSION, type TaskCall } from './tasks.ts';
+import { runsToolTasks } from '../sessions/tasks.ts';
 import { complete, errorResponse, resultResponse, streamingResponse, type Outcome } from './respond.ts';
 import { checkParamHeaders, checkRequest, HEADER_MISMATCH, INVALID_PARAMS, METHOD_NOT_FOUND, REMOVED_METHODS, SUPPORTED_VERSIONS, type ModernRequest, type WireError } from './wire.ts';
 
@@ -27,8 +29,6 @@ import { checkParamHeaders, checkRequest, HEADER_MISMATCH, INVALID_PARAMS, METHO
 export const LIST_TTL_MS = 60_000;
 
 const INTERNAL_ERROR = -32603;
-
-const NO_TASKS = 'tasks are not served to 2026-07-28 clients yet; call the tool without "task"';
 
 /** One request to a backend on behalf of the modern request being answered. */
 type BackendCall = (route: Route, method: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
@@ -127,6 +127,14 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
   const forward = (req: ModernRequest, ctx: Context, route: Route, method: string, params: Record<string, unknown>, shape: (r: Record<string, unknown>) => Record<string, unknown>, notFoundData?: Record<string, unknown>) =>
     stream(req, ctx, (call) => call(route, method, params), shape, notFoundData);
 
+  /** Tasks of the tasks extension (tasks.ts); their backend requests are plain calls of this request. */
+  const tasks = new ModernTasks(router);
+  const taskCall = (req: ModernRequest, ctx: Context): TaskCall => (route, method, params) =>
+    forwardModern(router, { route, method, params, clientCapabilities: req.clientCapabilities, owner: ctx.owner, onprogress: () => {}, signal: ctx.signal });
+  const needTasks = (req: ModernRequest) => {
+    if (!declaresTasks(req.clientCapabilities)) throw missingTasksExtension(req.method);
+  };
+
   const unknownTool = (name: string) => `unknown tool "${name}"; it is not in this view, disabled, or its server is gone (list the tools again)`;
   /** Search mode's meta-tools (search-mode.ts), over this request's view; their inner call is a modern call. */
   const metaHost = (ctx: Context, call: BackendCall): MetaToolHost => ({
@@ -134,10 +142,8 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
     view: () => ctx.view,
     waitForStartup: host.deps.waitForStartup,
     resolveTool: (name) => resolve(() => catalog.tool(name, ctx.view), unknownTool(name)),
-    callTool: (route, params) => {
-      if (params.task !== undefined) throw new RpcError(INVALID_PARAMS, NO_TASKS);
-      return call(route, 'tools/call', params);
-    },
+    // The meta-tool's inner call runs synchronously (a legacy "task" hint is ignored, as the extension says).
+    callTool: (route, { task: _hint, ...params }) => call(route, 'tools/call', params),
   });
 
   /** Open subscriptions/listen streams, by token (its hash; "" without auth). */
@@ -154,7 +160,13 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
         req.id,
         cacheable({
           supportedVersions: SUPPORTED_VERSIONS,
-          capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true, ...(subscribe ? { subscribe: true } : {}) }, completions: {} },
+          capabilities: {
+            tools: { listChanged: true },
+            prompts: { listChanged: true },
+            resources: { listChanged: true, ...(subscribe ? { subscribe: true } : {}) },
+            completions: {},
+            ...(catalog.backendsIn(ctx.view).some(runsToolTasks) ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
+          },
           ...(instructions ? { instructions } : {}),
         }),
       );
@@ -172,8 +184,29 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
       const route = await resolve(() => catalog.tool(name, ctx.view), unknownTool(name));
       const mismatch = checkParamHeaders(catalog.toolDefinition(name, ctx.view)?.inputSchema, req.params.arguments, ctx.headers);
       if (mismatch) return errorResponse({ status: 400, id: req.id, code: HEADER_MISMATCH, message: `Header mismatch: ${mismatch}` });
-      if (req.params.task !== undefined) throw new RpcError(INVALID_PARAMS, NO_TASKS);
-      return forward(req, ctx, route, 'tools/call', { ...req.params, name: route.original }, (r) => complete(r));
+      // The server decides whether a call becomes a task (the tasks extension); a client's legacy "task" hint is ignored.
+      const { task: _hint, ...params } = req.params;
+      const support = runsToolTasks(route.backend) ? catalog.toolDefinition(name, ctx.view)?.execution?.taskSupport : undefined;
+      if (support === 'required' || support === 'optional') {
+        if (declaresTasks(req.clientCapabilities)) {
+          const made = await tasks.create(ctx.owner, ctx.view.key, route, { ...params, name: route.original }, req.clientCapabilities, taskCall(req, ctx));
+          return resultResponse(req.id, 'task' in made ? { ...complete(made.task), resultType: 'task' } : complete(made.result));
+        }
+        if (support === 'required') throw missingTasksExtension(`tool "${name}" runs only as a task, so tools/call`);
+      }
+      return forward(req, ctx, route, 'tools/call', { ...params, name: route.original }, (r) => complete(r));
+    },
+    'tasks/get': async (req, ctx) => {
+      needTasks(req);
+      return resultResponse(req.id, complete(await tasks.get(ctx.owner, ctx.view.key, req.params.taskId, taskCall(req, ctx))));
+    },
+    'tasks/update': async (req, ctx) => {
+      needTasks(req);
+      return resultResponse(req.id, complete(tasks.update(ctx.owner, ctx.view.key, req.params.taskId, req.params.inputResponses)));
+    },
+    'tasks/cancel': async (req, ctx) => {
+      needTasks(req);
+      return resultResponse(req.id, complete(await tasks.cancel(ctx.owner, ctx.view.key, req.params.taskId, taskCall(req, ctx))));
     },
     'prompts/get': async (req, ctx) => {
       const name = String(req.params.name);
@@ -221,7 +254,15 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
       try {
         await host.deps.waitForStartup();
         const asked = (req.params.notifications ?? {}) as ListenFilter;
-        return await openListen({ catalog, router, subscribeSupported: host.deps.subscribeSupported }, ctx.viewRef, req.id, asked, ctx.owner, ctx.signal, release);
+        // Task notifications (the tasks extension): only for a client that declared it, only its own tasks.
+        let taskFeed: TaskFeed | undefined;
+        if (asked.taskIds !== undefined) {
+          needTasks(req);
+          if (!Array.isArray(asked.taskIds)) throw new RpcError(INVALID_PARAMS, 'Invalid params: "notifications.taskIds" must be an array of task ids');
+          const taskIds = asked.taskIds;
+          taskFeed = (send) => tasks.listen(ctx.owner, ctx.view.key, taskIds, send);
+        }
+        return await openListen({ catalog, router, subscribeSupported: host.deps.subscribeSupported }, ctx.viewRef, req.id, asked, ctx.owner, ctx.signal, release, taskFeed);
       } catch (error) {
         release();
         throw error;

@@ -18,7 +18,12 @@ export interface ListenFilter {
   promptsListChanged?: boolean;
   resourcesListChanged?: boolean;
   resourceSubscriptions?: string[];
+  /** Tasks (the tasks extension) whose notifications/tasks the client wants. */
+  taskIds?: string[];
 }
+
+/** The tasks extension's feed (modern/tasks.ts): which of the asked tasks it will report, and how to stop. */
+export type TaskFeed = (send: (params: Record<string, unknown>) => void) => { acknowledged: string[]; detach(): void };
 
 const KINDS: readonly [keyof ListenFilter, ListKind][] = [
   ['toolsListChanged', 'tools'],
@@ -42,7 +47,7 @@ export interface ListenDeps {
  * Open the stream: acknowledge (first message, always), then relay what the filter admits until the
  * client closes the stream or serve stops.
  */
-export async function openListen(deps: ListenDeps, viewRef: ViewRef, id: string | number, asked: ListenFilter, owner: string | undefined, signal: AbortSignal, onClose: () => void): Promise<Response> {
+export async function openListen(deps: ListenDeps, viewRef: ViewRef, id: string | number, asked: ListenFilter, owner: string | undefined, signal: AbortSignal, onClose: () => void, taskFeed?: TaskFeed): Promise<Response> {
   const view = (): View => viewRef.current();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -95,9 +100,15 @@ export async function openListen(deps: ListenDeps, viewRef: ViewRef, id: string 
     }
   }
 
+  const tasks = taskFeed?.((params) => {
+    if (!listener.closed) controller.enqueue(event({ jsonrpc: '2.0', method: 'notifications/tasks', params: tag(params) }));
+  });
+  if (tasks) acknowledged.taskIds = tasks.acknowledged;
+
   const close = () => {
     if (listener.closed) return;
     listener.closed = true;
+    tasks?.detach();
     clearInterval(keepAlive);
     deps.router.remove(session);
     onClose();

@@ -39,8 +39,15 @@ export const REMOVED_METHODS: ReadonlySet<string> = new Set([
   'tasks/list',
 ]);
 
-/** Methods whose `Mcp-Name` header must carry `params.name` or `params.uri`. */
-const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri'>> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
+/** Methods whose `Mcp-Name` header must carry `params.name`, `params.uri` or (tasks extension) `params.taskId`. */
+const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri' | 'taskId'>> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId',
+};
 
 export interface ModernRequest {
   id: string | number;

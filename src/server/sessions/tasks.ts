@@ -52,7 +52,8 @@ export function tasksCapabilityOf(backends: Backend[]): ServerCapabilities['task
   return { list: {}, ...(cancel ? { cancel: {} } : {}), ...(toolCalls ? { requests: { tools: { call: {} } } } : {}) };
 }
 
-function runsToolTasks(backend: Backend): boolean {
+/** Whether a backend runs tools/call as tasks (2025-11-25 `tasks.requests.tools.call`). */
+export function runsToolTasks(backend: Backend): boolean {
   return !!(backend.capabilities.tasks as { requests?: { tools?: { call?: object } } } | undefined)?.requests?.tools?.call;
 }
 
