@@ -11,8 +11,11 @@ import { VERSION } from '../version.ts';
 import { StoredOAuthProvider } from './auth/provider.ts';
 import { refreshOnce } from './auth/refresh-once.ts';
 import { childEnv } from './child-env.ts';
+import { ANNOUNCED_CLIENT_CAPABILITIES } from './client-capabilities.ts';
 import { keepErrorData } from './error-data.ts';
 import { LazyJsonSchemaValidator } from './lazy-validator.ts';
+import type { ModernClient } from './modern/client.ts';
+import { chooseEra } from './modern/era.ts';
 import type { StderrRing } from './stderr-ring.ts';
 import { ChildStdioTransport } from './stdio-transport.ts';
 import { fetchWithTraceHeader, traceHeaders } from './trace-header.ts';
@@ -23,18 +26,7 @@ export interface Connection {
   pid?: number;
 }
 
-/**
- * What we tell every backend its client can do: all that serve can route. Clients connect later
- * than backends and differ from one another, so the router sends each request only to a session
- * whose client declared what that request needs (URL elicitation, sampling with tools, …) and
- * answers the backend with an error when none did. Announcing less would hide features (a server
- * may offer some tools only to clients with `elicitation.url`).
- */
-export const ANNOUNCED_CLIENT_CAPABILITIES = {
-  sampling: { tools: {}, context: {} },
-  elicitation: { form: {}, url: {} },
-  roots: { listChanged: true },
-};
+export { ANNOUNCED_CLIENT_CAPABILITIES } from './client-capabilities.ts';
 
 export function newClient(): Client {
   return new Client({ name: '1mcp', version: VERSION }, { capabilities: ANNOUNCED_CLIENT_CAPABILITIES, jsonSchemaValidator: new LazyJsonSchemaValidator() });
@@ -49,8 +41,9 @@ function makeTransport(config: ServerConfig, stderr: StderrRing, kind: 'stdio' |
   // With traces on, each request's trace context also goes out as a traceparent header.
   const tracedFetch = traceHeaders.enabled ? fetchWithTraceHeader() : undefined;
   const authProvider = oauthProvider(config);
-  // With OAuth, concurrent 401s share one refresh per refresh token (auth/refresh-once.ts).
-  const fetchOption = authProvider ? { fetch: refreshOnce(tracedFetch) } : tracedFetch ? { fetch: tracedFetch } : {};
+  // With OAuth, concurrent 401s share one refresh per refresh token (auth/refresh-once.ts), and the
+  // server's challenges are kept for the next login (auth/challenge.ts).
+  const fetchOption = authProvider ? { fetch: authProvider.watch(refreshOnce(tracedFetch)) } : tracedFetch ? { fetch: tracedFetch } : {};
   if (kind === 'sse') {
     return new SSEClientTransport(url, {
       authProvider,
@@ -87,8 +80,8 @@ function oauthProvider(config: ServerConfig): StoredOAuthProvider | undefined {
 export async function connect(config: ServerConfig, stderr: StderrRing, prepare: (client: Client) => void, signal?: AbortSignal): Promise<Connection> {
   const attempt = async (kind: 'stdio' | 'http' | 'sse'): Promise<Connection> => {
     const client = newClient();
-    prepare(client);
-    const transport = makeTransport(config, stderr, kind);
+    let transport = makeTransport(config, stderr, kind);
+    let modern: ModernClient | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -98,11 +91,18 @@ export async function connect(config: ServerConfig, stderr: StderrRing, prepare:
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      await Promise.race([client.connect(transport, { timeout: config.connectionTimeout }), deadline]);
+      // The era first (modern/era.ts): a backend that answers server/discover gets the modern client.
+      const choice = await Promise.race([chooseEra(config, kind, transport, () => makeTransport(config, stderr, kind)), deadline]);
+      transport = choice.transport;
+      modern = choice.modern;
+      const chosen = (modern ?? client) as Client;
+      prepare(chosen);
+      if (modern) modern.listen();
+      else await Promise.race([client.connect(transport, { timeout: config.connectionTimeout }), deadline]);
       keepErrorData(transport);
-      return { client, transport, pid: transport instanceof ChildStdioTransport ? transport.pid : undefined };
+      return { client: chosen, transport, pid: transport instanceof ChildStdioTransport ? transport.pid : undefined };
     } catch (error) {
-      await client.close().catch(() => {});
+      await (modern ?? client).close().catch(() => {});
       await transport.close().catch(() => {});
       throw error;
     } finally {

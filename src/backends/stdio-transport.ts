@@ -36,6 +36,8 @@ export class ChildStdioTransport implements Transport {
   }
 
   start(): Promise<void> {
+    // Started once: the era probe (modern/era.ts) starts it before the SDK client's connect does.
+    if (this.child) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const child = spawnInGroup(this.options);
       this.child = child;

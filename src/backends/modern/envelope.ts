@@ -1,0 +1,56 @@
+/**
+ * What every 2026-07-28 request to a backend carries (docs/protocol.md, "Modern backends"): the `_meta`
+ * envelope (protocol version, our capabilities, our name) and, over HTTP, the routing headers that
+ * mirror the body. Pure functions; the constants are the same ones the HTTP edge checks.
+ */
+import { VERSION } from '../../version.ts';
+import { ANNOUNCED_CLIENT_CAPABILITIES } from '../client-capabilities.ts';
+import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION, MODERN_VERSIONS } from '../../server/modern/wire.ts';
+
+/** The revision we speak to modern backends. */
+export const MODERN_VERSION = MODERN_VERSIONS[0]!;
+export const META_LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
+
+/** The params of a request with our envelope added (the caller's own `_meta` keys kept). */
+export function withEnvelope(params: Record<string, unknown> | undefined, logLevel?: string): Record<string, unknown> {
+  const meta = (params?._meta as Record<string, unknown> | undefined) ?? {};
+  return {
+    ...params,
+    _meta: {
+      ...meta,
+      [META_PROTOCOL_VERSION]: MODERN_VERSION,
+      [META_CLIENT_CAPABILITIES]: ANNOUNCED_CLIENT_CAPABILITIES,
+      [META_CLIENT_INFO]: { name: '1mcp', version: VERSION },
+      ...(logLevel ? { [META_LOG_LEVEL]: logLevel } : {}),
+    },
+  };
+}
+
+/** Methods whose Mcp-Name header carries params.name or params.uri. */
+const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri'>> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
+
+/** A header value as the revision writes it: plain when it is visible ASCII, else `=?base64?…?=`. */
+export function headerValue(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) && value.trim() === value ? value : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+/** The HTTP headers of a modern request (routing headers mirror the body). */
+export function routingHeaders(method: string, params: Record<string, unknown> | undefined): Record<string, string> {
+  const headers: Record<string, string> = { 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method };
+  const source = NAME_SOURCE[method];
+  const name = source ? params?.[source] : undefined;
+  if (typeof name === 'string') headers['mcp-name'] = headerValue(name);
+  return headers;
+}
+
+/** The fields a modern result adds that a legacy caller never sees (ours go on at the edge). */
+export function legacyShape(result: Record<string, unknown>): Record<string, unknown> {
+  const { resultType: _type, ttlMs: _ttl, cacheScope: _scope, ...rest } = result;
+  const meta = rest._meta as Record<string, unknown> | undefined;
+  if (meta && 'io.modelcontextprotocol/serverInfo' in meta) {
+    const { ['io.modelcontextprotocol/serverInfo']: _info, ...kept } = meta;
+    if (Object.keys(kept).length) rest._meta = kept;
+    else delete rest._meta;
+  }
+  return rest;
+}
