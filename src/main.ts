@@ -20,7 +20,7 @@ const GROUPS: Record<string, CommandGroup> = {
   mcp: { usage: 'mcp <subcommand>', about: 'Manage servers in mcp.json: add, update, remove, enable, disable, list, tools, status, restart, tokens, auth (OAuth login)', load: () => import('./cli/mcp.ts') },
   preset: { usage: 'preset <sub>', about: 'Manage named views: create, list, show, edit, delete, url, test', load: () => import('./cli/preset.ts') },
   setup: { usage: 'setup <client>', about: 'Connect a client (codex)', load: () => import('./cli/setup.ts') },
-  auth: { usage: 'auth token <sub>', about: 'Bearer tokens for serve --enable-auth: create, list, revoke', load: () => import('./cli/auth.ts') },
+  auth: { usage: 'auth <token|approve|clients>', about: 'Bearer tokens for serve --enable-auth (create, list, revoke); OAuth clients: approve, clients list|revoke', load: () => import('./cli/auth.ts') },
   trust: { usage: 'trust <url>', about: 'Approve a serve URL for project .1mcprc files: trust <url>, --list, --remove <url>', load: () => import('./cli/trust.ts') },
   start: { usage: 'start', about: 'Run serve in the background (logs in <config>/logs/serve.log); returns when it answers', load: lifecycle('start') },
   status: { usage: 'status', about: 'Is serve running? URL, pid, uptime, servers ready (exit 3 when not running)', load: lifecycle('status') },

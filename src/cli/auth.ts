@@ -1,4 +1,4 @@
-/** `1mcp auth token create|list|revoke` (docs/security.md): bearer tokens for `serve --enable-auth`. */
+/** `1mcp auth token create|list|revoke` (docs/security.md): bearer tokens for `serve --enable-auth`; approve and clients (OAuth) in auth-oauth.ts. */
 import { hashToken, isExpired, newToken, parseDuration, parseTokensText, readTokensFile } from '../config/tokens.ts';
 import { ownEntry, setOwnEntry } from '../config/own.ts';
 import { updateFile } from '../config/safe-write.ts';
@@ -72,6 +72,18 @@ async function token([action, name]: string[], options: Record<string, any>): Pr
 
 export function run(argv: string[]): Promise<number> {
   return runGroup('1mcp auth', argv, [
+    {
+      name: 'approve <code>',
+      description: 'Approve a waiting OAuth client (serve --enable-auth oauth) with the code serve printed; then press Allow on its consent page',
+      action: async (args, options) => (await import('./auth-oauth.ts')).approve(args, options),
+      options: [{ flags: '--tags <a,b>', description: 'The tags it may see (default: those it asked for)', env: false }],
+    },
+    {
+      name: 'clients <action> [client]',
+      description: 'OAuth clients of serve --enable-auth oauth: list [--json] | revoke <client>',
+      action: async (args, options) => (await import('./auth-oauth.ts')).clients(args, options),
+      options: [{ flags: '--json', description: 'Machine-readable output (list)', env: false }],
+    },
     {
       name: 'token <action> [name]',
       description: 'create [--name n] [--tags a,b] [--expires 30d] | list | revoke <name>',

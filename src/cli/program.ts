@@ -82,6 +82,8 @@ function coerce(value: unknown, type: OptionType | undefined, spec: OptionSpec, 
         return nonEmpty(String(v));
       });
     case 'string':
+      // `--flag [value]`: given bare, it is simply on (true); the command decides what that means.
+      if (typeof last === 'boolean' && spec.flags.includes('[')) return last;
       if (typeof last === 'boolean') throw new UsageError(`${label} needs a value`);
       return nonEmpty(String(last));
     default:

@@ -12,7 +12,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { flags: '-P, --port <n>', description: 'TCP port (0 = any free port)', default: 3050, type: 'number', integer: true, min: 0, max: 65535 },
   { flags: '-H, --host <h>', description: 'Bind address', default: '127.0.0.1' },
   { flags: '-u, --external-url <url>', description: 'Public base URL (reverse proxy)' },
-  { flags: '--enable-auth', description: 'Require a bearer token', type: 'boolean', default: false },
+  { flags: '--enable-auth [mode]', description: 'Require a bearer token; "--enable-auth oauth" also lets OAuth clients connect (approved by you on a consent page)', type: 'string', default: false },
   { flags: '--enable-config-reload', description: 'Hot reload of mcp.json (--no-enable-config-reload to turn off)', type: 'boolean', default: true },
   { flags: '--config-reload-debounce <ms>', description: 'Debounce for reloads', default: 500, type: 'number', integer: true, min: 0 },
   { flags: '--enable-env-substitution', description: '${VAR} in config', type: 'boolean', default: true },
@@ -43,6 +43,7 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
   if (!['search', 'auto', 'off'].includes(options.discovery)) throw new UsageError(`--discovery must be search, auto or off (got "${options.discovery}")`);
   // One clear outcome for a mistyped preset: refuse now, before anything listens.
   if (options.preset) (await import('../config/presets.ts')).assertPresetExists(paths.presetsJson, options.preset);
+  const auth = authMode(options.enableAuth);
   const edge = edgeLimits(options);
   const audit = auditOptions(options);
   // One serve per config dir: a second one would take over server.pid and hide the first.
@@ -81,7 +82,8 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
       discoveryThreshold: options.discoveryThreshold,
       sessionIdleTimeoutMinutes: options.sessionIdleTimeout,
       listWait: options.listWait,
-      enableAuth: options.enableAuth,
+      enableAuth: auth !== 'off',
+      oauth: auth === 'oauth',
       ownsPidFile: !other,
       ...edge,
       ...audit,
@@ -121,6 +123,17 @@ function boundNote(host: string, port: number, url: string): string {
   if (new URL(url).host === bound) return '';
   const everywhere = host === '0.0.0.0' || host === '::' ? ', all interfaces' : '';
   return ` (bound to ${bound}${everywhere})`;
+}
+
+/** --enable-auth: bare (or true) = bearer tokens; "oauth" = OAuth clients as well; false/off = none. */
+function authMode(value: unknown): 'off' | 'bearer' | 'oauth' {
+  if (value === undefined || value === false) return 'off';
+  if (value === true) return 'bearer';
+  const text = String(value).trim().toLowerCase();
+  if (text === 'oauth') return 'oauth';
+  if (/^(true|1|yes|on|bearer|token|tokens)$/.test(text)) return 'bearer';
+  if (/^(false|0|no|off)$/.test(text)) return 'off';
+  throw new UsageError(`--enable-auth takes no value (bearer tokens) or "oauth" (OAuth clients as well as bearer tokens); got "${String(value)}"`);
 }
 
 /** The HTTP edge's limits and allowed origins, checked here so a bad value is a usage error. */

@@ -20,6 +20,8 @@ export interface ServeOptions {
   sessionIdleTimeoutMinutes: number;
   listWait: number;
   enableAuth: boolean;
+  /** serve --enable-auth oauth: OAuth clients too, beside the bearer tokens (server/oauth/). */
+  oauth?: boolean;
   /** False when started with --force beside a running serve: server.pid stays that serve's. */
   ownsPidFile?: boolean;
   /** Browser origins accepted besides our own (--allow-origin). */

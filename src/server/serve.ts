@@ -24,6 +24,7 @@ import { watchFile } from '../runtime/watch.ts';
 import { VERSION } from '../version.ts';
 import { createApp, type AppHost } from './http/app.ts';
 import { tokenAuthenticator, type Authenticator } from './http/auth.ts';
+import type { OAuthServer } from './oauth/server.ts';
 import { DEFAULT_LIMITS } from './http/limits.ts';
 import type { EarlyListener } from './listen-first.ts';
 import { Router } from './router.ts';
@@ -47,6 +48,7 @@ export class Serve implements AppHost {
   readonly sessionDeps: SessionDeps;
   readonly presets: PresetSource;
   authenticator?: Authenticator;
+  oauth?: OAuthServer;
   port = 0;
   private http?: HttpServerHandle;
   private presetMap = new Map<string, Preset>();
@@ -157,8 +159,18 @@ export class Serve implements AppHost {
     this.loadPresets();
     this.defaultView(); // validates --filter and --preset early (throws one clear error; the CLI checks --preset first)
     if (this.options.enableAuth) {
-      this.authenticator = tokenAuthenticator(this.paths.tokensJson, this.log);
-      if (Object.keys(readTokensFile(this.paths.tokensJson).tokens).length === 0) {
+      if (this.options.oauth) {
+        const { oauthServer } = await import('./oauth/server.ts');
+        this.oauth = oauthServer({
+          configDir: this.paths.dir,
+          backups: this.paths.backups,
+          externalUrl: this.options.externalUrl,
+          knownTags: () => [...new Set(this.pool.all().flatMap((b) => b.config.tags ?? []))],
+          log: this.log,
+        });
+      }
+      this.authenticator = tokenAuthenticator(this.paths.tokensJson, this.log, this.oauth);
+      if (!this.oauth && Object.keys(readTokensFile(this.paths.tokensJson).tokens).length === 0) {
         this.log.warn('--enable-auth is on but there is no token yet: every client is refused until you run "1mcp auth token create"');
       }
     }
@@ -252,6 +264,7 @@ export class Serve implements AppHost {
     this.stopping ??= (async () => {
       for (const w of this.watchers) w.close();
       this.authenticator?.close();
+      this.oauth?.close();
       const closing = this.http?.close(true);
       await this.sessions.closeAll();
       await this.pool.stopAll();

@@ -17,6 +17,7 @@ import { MAX_BODY_BYTES, readBody } from './body.ts';
 import { isLoopbackBind, makeHostGuard } from './guard.ts';
 import { healthRoutes, type HealthSource } from './health.ts';
 import type { ApiHost } from './api.ts';
+import type { OAuthServer } from '../oauth/server.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { metricsRoute, type MetricsHost } from './metrics-route.ts';
 import { sessionLabels } from '../sessions/labels.ts';
@@ -83,6 +84,8 @@ export interface AppHost extends HealthSource, MetricsHost, ApiHost {
   readonly sessionDeps: SessionDeps;
   readonly presets: PresetSource;
   readonly log: Logger;
+  /** serve --enable-auth oauth: the discovery documents and /oauth/* endpoints (open, behind the guard). */
+  readonly oauth?: OAuthServer;
   /** The view for requests that name none. */
   defaultView(): ViewRef;
 }
@@ -236,6 +239,15 @@ export function createApp(serve: AppHost): (request: Request) => Promise<Respons
     if (path.includes('%') && !decodes(path)) return text(`Bad Request: the path ${path} has malformed percent-encoding`, 400);
     const blocked = guard(request);
     if (blocked) return text(blocked, 403);
+    if (serve.oauth && (path.startsWith('/.well-known/oauth-') || path.startsWith('/oauth/'))) {
+      try {
+        const answered = await serve.oauth.route(request, path);
+        if (answered) return answered;
+      } catch (error) {
+        serve.log.error(`${request.method} ${path}: ${(error as Error)?.stack ?? error}`);
+        return errorResponse(error, 'text');
+      }
+    }
     const auth = serve.authenticator?.check(request, path) ?? {};
     if (auth.response) return auth.response;
     try {

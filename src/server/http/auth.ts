@@ -9,6 +9,7 @@ import { mtimeCheck } from '../../config/watched-file.ts';
 import type { Logger } from '../../log.ts';
 import { watchFile } from '../../runtime/watch.ts';
 import { json } from './responses.ts';
+import type { OAuthServer } from '../oauth/server.ts';
 
 const PROTECTED = [/^\/mcp$/, /^\/sse$/, /^\/messages$/, /^\/api\//, /^\/health\/mcp(\/|$)/, /^\/metrics$/];
 /** Never need a token (and ignore one): liveness, readiness, discovery. */
@@ -28,14 +29,15 @@ export interface Authenticator {
   close(): void;
 }
 
-export function tokenAuthenticator(tokensPath: string, log: Logger): Authenticator {
+/** With `oauth` (serve --enable-auth oauth), our OAuth access tokens are accepted beside the bearer tokens. */
+export function tokenAuthenticator(tokensPath: string, log: Logger, oauth?: OAuthServer): Authenticator {
   let file: TokensFile = { version: 1, tokens: {} };
   const tokensFile = mtimeCheck(tokensPath);
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
   const listeners: ((valid: (hash: string) => boolean) => void)[] = [];
   const warnedMalformed = new Set<string>();
 
-  const validHash = (hash: string) => Object.values(file.tokens).some((t) => t.hash === hash && !isExpired(t));
+  const validHash = (hash: string) => Object.values(file.tokens).some((t) => t.hash === hash && !isExpired(t)) || !!oauth?.validIdentity(hash);
   const invalidate = () => {
     for (const listener of listeners) listener(validHash);
   };
@@ -76,8 +78,14 @@ export function tokenAuthenticator(tokensPath: string, log: Logger): Authenticat
     if (load()) invalidate();
   });
 
-  const refuse = (reason: string) =>
-    json({ error: 'unauthorized', message: reason }, 401, { 'www-authenticate': `Bearer realm="1mcp", error="invalid_token", error_description="${reason.replace(/["\\]/g, "'")}"` });
+  // An OAuth client learns from the challenge where to get a token (RFC 9728); none is an error code when no token was sent (RFC 6750 §3.1).
+  oauth?.onChange(invalidate);
+  const refuse = (reason: string, request: Request, sent = true) =>
+    json({ error: 'unauthorized', message: reason }, 401, {
+      'www-authenticate': oauth
+        ? oauth.challenge(request, sent ? { code: 'invalid_token', description: reason } : undefined)
+        : `Bearer realm="1mcp", error="invalid_token", error_description="${reason.replace(/["\\]/g, "'")}"`,
+    });
   return {
     check(request, path) {
       if (OPEN.some((p) => p.test(path))) return {};
@@ -85,12 +93,19 @@ export function tokenAuthenticator(tokensPath: string, log: Logger): Authenticat
       const header = request.headers.get('authorization');
       if (header === null && !required) return {};
       const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-      if (!m) return { response: refuse('a bearer token is required; create one with "1mcp auth token create" and send it as "Authorization: Bearer <token>"') };
+      if (!m) {
+        const how = oauth ? 'connect with OAuth (see /.well-known/oauth-protected-resource), or create a token with "1mcp auth token create"' : 'create one with "1mcp auth token create"';
+        return { response: refuse(`a bearer token is required; ${how} and send it as "Authorization: Bearer <token>"`, request, header !== null) };
+      }
       // The watcher may lag behind a write by a moment: look at the file's mtime too.
       if (load()) invalidate();
       const found = findToken(file, m[1]!);
-      if (!found) return { response: refuse('unknown or revoked token') };
-      if (found.expired) return { response: refuse(`token "${found.token.name}" expired${found.token.expires ? ` (expires: ${found.token.expires})` : ''}`) };
+      if (!found) {
+        const ours = oauth?.lookup(m[1]!, request);
+        if (ours && 'token' in ours) return { token: ours.token };
+        return { response: refuse(ours?.refused ?? 'unknown or revoked token', request) };
+      }
+      if (found.expired) return { response: refuse(`token "${found.token.name}" expired${found.token.expires ? ` (expires: ${found.token.expires})` : ''}`, request) };
       return { token: found.token };
     },
     onInvalidated(listener) {

@@ -1,0 +1,111 @@
+/**
+ * Client ID metadata documents (docs/security.md): a client_id that is an https URL names a JSON document
+ * describing the client. serve fetches it (short timeout, size cap, no redirects), checks that it names
+ * itself, and keeps it a few minutes. http is accepted only for loopback URLs (local tools and tests).
+ */
+import { isLoopbackHost, redirectUriProblem, MAX_REDIRECT_URIS } from './redirect-uris.ts';
+
+export interface ClientInfo {
+  clientId: string;
+  name?: string;
+  uri?: string;
+  redirectUris: string[];
+  authMethod: 'none' | 'client_secret_post' | 'client_secret_basic';
+  secretHash?: string;
+  /** Where it came from: a registration (stored) or a metadata document (fetched). */
+  kind: 'registered' | 'metadata-document';
+}
+
+const FETCH_TIMEOUT_MS = 5000;
+const MAX_DOCUMENT_BYTES = 16 * 1024;
+const CACHE_MS = 5 * 60_000;
+const MAX_CACHED = 100;
+
+/** Whether this client_id should be treated as a metadata document URL. */
+export function isMetadataDocumentId(clientId: string): boolean {
+  return /^https?:\/\//i.test(clientId);
+}
+
+export class MetadataDocumentError extends Error {}
+
+async function readCapped(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_DOCUMENT_BYTES) {
+      void reader.cancel();
+      throw new MetadataDocumentError(`its metadata document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function metadataDocuments(fetchFn: typeof fetch = fetch) {
+  const cache = new Map<string, { at: number; info: ClientInfo }>();
+
+  async function load(clientId: string): Promise<ClientInfo> {
+    let url: URL;
+    try {
+      url = new URL(clientId);
+    } catch {
+      throw new MetadataDocumentError('the client_id is not a valid URL');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+      throw new MetadataDocumentError('a client_id URL must use https (http only on loopback)');
+    }
+    if (url.hash || url.username || url.password) throw new MetadataDocumentError('a client_id URL must not carry a fragment or credentials');
+    let response: Response;
+    try {
+      // No redirects at all: the document must be where its URL says.
+      response = await fetchFn(url, { redirect: 'manual', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    } catch (error) {
+      throw new MetadataDocumentError(`its metadata document could not be fetched (${(error as Error).message})`);
+    }
+    if (response.status !== 200) {
+      void response.body?.cancel();
+      throw new MetadataDocumentError(`its metadata document answered HTTP ${response.status}${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`);
+    }
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(await readCapped(response));
+    } catch (error) {
+      if (error instanceof MetadataDocumentError) throw error;
+      throw new MetadataDocumentError('its metadata document is not JSON');
+    }
+    if (!doc || typeof doc !== 'object' || doc.client_id !== clientId) throw new MetadataDocumentError('its metadata document does not name the same client_id as its URL');
+    const uris = doc.redirect_uris;
+    if (!Array.isArray(uris) || uris.length === 0 || uris.length > MAX_REDIRECT_URIS) throw new MetadataDocumentError(`its metadata document needs 1-${MAX_REDIRECT_URIS} redirect_uris`);
+    for (const u of uris) {
+      const problem = redirectUriProblem(u);
+      if (problem) throw new MetadataDocumentError(`its metadata document has a bad redirect URI: ${problem}`);
+    }
+    const method = doc.token_endpoint_auth_method ?? 'none';
+    // A document is public: it cannot carry a shared secret (private_key_jwt is not supported here).
+    if (method !== 'none') throw new MetadataDocumentError(`token_endpoint_auth_method "${String(method)}" is not supported for metadata documents; use "none"`);
+    return {
+      clientId,
+      name: typeof doc.client_name === 'string' ? doc.client_name.slice(0, 200) : undefined,
+      uri: typeof doc.client_uri === 'string' ? doc.client_uri.slice(0, 500) : undefined,
+      redirectUris: uris as string[],
+      authMethod: 'none',
+      kind: 'metadata-document',
+    };
+  }
+
+  return {
+    async get(clientId: string): Promise<ClientInfo> {
+      const hit = cache.get(clientId);
+      if (hit && Date.now() - hit.at < CACHE_MS) return hit.info;
+      const info = await load(clientId);
+      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+      cache.set(clientId, { at: Date.now(), info });
+      return info;
+    },
+  };
+}
