@@ -1,0 +1,264 @@
+/**
+ * Tasks in both eras (docs/protocol.md, "Tasks in both eras"): 2026-07-28 clients use the
+ * `io.modelcontextprotocol/tasks` extension (raw fetch with the per-request `_meta` envelope), legacy clients
+ * the 2025-11-25 `tasks` capability (SDK v1 client), both against one real serve whose fixture backend runs
+ * tools as 2025-11-25 tasks. A task is seen only by the token and view that created it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { runCli } from '../helpers/cli.ts';
+import { fixtureEntry } from '../helpers/fixture.ts';
+import { connectHttp, textOf } from '../helpers/mcp-client.ts';
+import { messagesOf } from '../helpers/raw-http.ts';
+import { waitFor } from '../helpers/processes.ts';
+import { startServe, type ServeHandle } from '../helpers/serve.ts';
+
+const VERSION = '2026-07-28';
+const TASKS = 'io.modelcontextprotocol/tasks';
+const WITH_TASKS = { extensions: { [TASKS]: {} }, elicitation: {} };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface Options {
+  token?: string;
+  /** The client capabilities in `_meta` (default: the tasks extension and elicitation). */
+  caps?: Record<string, unknown>;
+  query?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+let nextId = 1;
+
+describe('tasks for 2026-07-28 and 2025-11-25 clients through serve', () => {
+  let serve: ServeHandle;
+  const tokens: Record<string, string> = {};
+
+  function request(method: string, params: Record<string, unknown>, o: Options = {}) {
+    const id = nextId++;
+    const name = method === 'tools/call' ? params.name : method.startsWith('tasks/') ? params.taskId : undefined;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': VERSION,
+      'mcp-method': method,
+      ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
+      authorization: `Bearer ${o.token ?? tokens.alice}`,
+      ...o.headers,
+    };
+    const meta = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': o.caps ?? WITH_TASKS, 'io.modelcontextprotocol/clientInfo': { name: 'tasks-test', version: '1' } };
+    const response = fetch(`${serve.url}${o.query ?? ''}`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }), signal: o.signal });
+    return { id, response };
+  }
+  /** One modern request and its answer (the message with our id). */
+  async function modern(method: string, params: Record<string, unknown>, o: Options = {}): Promise<{ status: number; message: any }> {
+    const { id, response } = request(method, params, o);
+    const r = await response;
+    const message = messagesOf(r.headers.get('content-type'), await r.text()).find((m) => m.id === id);
+    return { status: r.status, message };
+  }
+  const result = async (method: string, params: Record<string, unknown>, o: Options = {}) => {
+    const r = await modern(method, params, o);
+    if (!r.message?.result) throw new Error(`${method} failed: ${JSON.stringify(r.message)}`);
+    return r.message.result;
+  };
+  const untilStatus = (taskId: string, wanted: (s: string) => boolean, o: Options = {}) =>
+    waitFor(
+      async () => {
+        const task = await result('tasks/get', { taskId }, o);
+        return wanted(task.status) ? task : undefined;
+      },
+      { interval: 50, what: `task ${taskId}` },
+    );
+
+  beforeAll(async () => {
+    serve = await startServe(
+      {
+        mcpServers: {
+          work: fixtureEntry(['--name', 'work', '--tasks', '--conformance'], { tags: ['work'], prefix: '' }),
+          plain: fixtureEntry(['--name', 'plain'], { tags: ['plain'] }),
+        },
+      },
+      { args: ['--enable-auth'] },
+    );
+    for (const name of ['alice', 'bob']) {
+      const r = await runCli(['auth', 'token', 'create', '--name', name, '--config-dir', serve.dir]);
+      expect(r.code).toBe(0);
+      tokens[name] = r.stdout.trim();
+    }
+  });
+  afterAll(async () => {
+    await serve.stop();
+  });
+
+  test('server/discover names the extension when the view has a task backend, not otherwise', async () => {
+    expect((await result('server/discover', {})).capabilities.extensions).toEqual({ [TASKS]: {} });
+    const plain = await result('server/discover', {}, { query: '?tags=plain' });
+    expect(plain.capabilities.extensions).toBeUndefined();
+    expect(plain.capabilities.tasks).toBeUndefined();
+  });
+
+  test('a task: created by the server (flat CreateTaskResult, our id), polled, its result inlined', async () => {
+    const created = await result('tools/call', { name: 'task_work', arguments: { text: 'hello', ms: 300 } });
+    expect(created.resultType).toBe('task');
+    expect(created.taskId).toMatch(UUID);
+    expect(created.task).toBeUndefined();
+    expect(created.status).toBe('working');
+    expect(Number.isInteger(created.ttlMs)).toBe(true);
+    expect(created.ttl).toBeUndefined();
+    const done = await untilStatus(created.taskId, (s) => s === 'completed');
+    expect(done.resultType).toBe('complete');
+    expect(done.taskId).toBe(created.taskId);
+    expect(textOf(done.result)).toBe('worked:hello');
+    expect(done.result._meta?.['io.modelcontextprotocol/related-task']).toBeUndefined();
+    // Ended tasks stay readable (until their TTL).
+    expect((await result('tasks/get', { taskId: created.taskId })).status).toBe('completed');
+  });
+
+  test('cancel: an empty ack, the task ends cancelled; cancelling an ended task is acknowledged the same way', async () => {
+    const created = await result('tools/call', { name: 'task_work', arguments: { text: 'long', ms: 60_000 } });
+    const ack = await result('tasks/cancel', { taskId: created.taskId });
+    expect(ack.resultType).toBe('complete');
+    expect(Object.keys(ack).sort()).toEqual(['_meta', 'resultType']);
+    expect((await untilStatus(created.taskId, (s) => s !== 'working')).status).toBe('cancelled');
+    expect((await result('tasks/cancel', { taskId: created.taskId })).resultType).toBe('complete');
+  });
+
+  test('a failed task carries the error, not a result; a tool error is a completed task with isError', async () => {
+    const failed = await result('tools/call', { name: 'protocol_error_job', arguments: {} });
+    const f = await untilStatus(failed.taskId, (s) => s !== 'working');
+    expect(f.status).toBe('failed');
+    expect(typeof f.error.code).toBe('number');
+    expect(f.error.message).toContain('the job crashed');
+    expect(f.result).toBeUndefined();
+    const toolError = await result('tools/call', { name: 'failing_job', arguments: {} });
+    const t = await untilStatus(toolError.taskId, (s) => s !== 'working');
+    expect(t.status).toBe('completed');
+    expect(t.result.isError).toBe(true);
+  });
+
+  test('without the extension: an optional-task tool runs synchronously, a task-only tool and tasks/* get -32021', async () => {
+    const sync = await result('tools/call', { name: 'task_work', arguments: { text: 'now', ms: 10 } }, { caps: {} });
+    expect(sync.resultType).toBe('complete');
+    expect(sync.taskId).toBeUndefined();
+    expect(textOf(sync)).toBe('worked:now');
+    const required = await modern('tools/call', { name: 'failing_job', arguments: {} }, { caps: {} });
+    expect(required.status).toBe(400);
+    expect(required.message.error.code).toBe(-32021);
+    expect(required.message.error.message).toContain(TASKS);
+    expect(required.message.error.data).toEqual({ requiredCapabilities: { extensions: { [TASKS]: {} } } });
+    for (const method of ['tasks/get', 'tasks/update', 'tasks/cancel']) {
+      const r = await modern(method, { taskId: 'whatever', inputResponses: {} }, { caps: {} });
+      expect(r.message.error.code).toBe(-32021);
+    }
+    // A legacy hint on a tool that never runs as a task is ignored, not promoted.
+    const hinted = await result('tools/call', { name: 'greet', arguments: { name: 'x' }, task: { ttl: 1000 } });
+    expect(hinted.resultType).toBe('complete');
+    expect(textOf(hinted)).toBe('Hello, x!');
+  });
+
+  test('another token, or the same token in another view, cannot see, cancel or answer the task', async () => {
+    const created = await result('tools/call', { name: 'task_work', arguments: { text: 'mine', ms: 60_000 } });
+    const id = created.taskId;
+    try {
+      for (const o of [{ token: tokens.bob }, { query: '?tags=work' }]) {
+        for (const method of ['tasks/get', 'tasks/cancel', 'tasks/update']) {
+          const r = await modern(method, { taskId: id, inputResponses: {} }, o);
+          expect(r.message.error.code).toBe(-32602);
+          expect(r.message.error.message).toContain(`unknown task "${id}"`);
+        }
+      }
+      // Still working: bob's cancel did not reach it.
+      expect((await result('tasks/get', { taskId: id })).status).toBe('working');
+      // The routing header must name the task asked about.
+      expect((await modern('tasks/get', { taskId: id }, { headers: { 'mcp-name': 'another' } })).message.error.code).toBe(-32020);
+    } finally {
+      await result('tasks/cancel', { taskId: id });
+    }
+  });
+
+  /** Open a subscriptions/listen stream; `next` reads its messages one by one. */
+  async function listen(notifications: Record<string, unknown>, o: Options = {}) {
+    const abort = new AbortController();
+    const r = await request('subscriptions/listen', { notifications }, { ...o, signal: abort.signal }).response;
+    expect(r.headers.get('content-type')).toContain('text/event-stream');
+    const reader = r.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const next = async (): Promise<any> => {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const data = buffer
+            .slice(0, end)
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('\n');
+          buffer = buffer.slice(end + 2);
+          if (data) return JSON.parse(data);
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    return { next, close: () => abort.abort() };
+  }
+
+  test('notifications/tasks on subscriptions/listen, only for the tasks this token and view own', async () => {
+    const created = await result('tools/call', { name: 'task_work', arguments: { text: 'pushed', ms: 400 } });
+    const bobs = await listen({ taskIds: [created.taskId] }, { token: tokens.bob });
+    const mine = await listen({ taskIds: [created.taskId, 'not-mine'] });
+    try {
+      expect((await bobs.next()).params.notifications.taskIds).toEqual([]);
+      const ack = await mine.next();
+      expect(ack.method).toBe('notifications/subscriptions/acknowledged');
+      expect(ack.params.notifications.taskIds).toEqual([created.taskId]);
+      let note = await mine.next();
+      while (note.params.status !== 'completed') note = await mine.next();
+      expect(note.method).toBe('notifications/tasks');
+      expect(note.params.taskId).toBe(created.taskId);
+      expect(textOf(note.params.result)).toBe('worked:pushed');
+    } finally {
+      bobs.close();
+      mine.close();
+    }
+    // Asking for task notifications needs the extension.
+    const { id, response } = request('subscriptions/listen', { notifications: { taskIds: [created.taskId] } }, { caps: {} });
+    const refused = await response;
+    expect(refused.status).toBe(400);
+    const body = await refused.json();
+    expect(body.id).toBe(id);
+    expect(body.error.code).toBe(-32021);
+  });
+
+  test('a task that asks the client: input_required with inputRequests, answered by tasks/update', async () => {
+    const created = await result('tools/call', { name: 'confirm_delete', arguments: { filename: 'a.txt' } });
+    const waiting = await untilStatus(created.taskId, (s) => s === 'input_required');
+    const [key, ask] = Object.entries(waiting.inputRequests as Record<string, any>)[0]!;
+    expect(ask.method).toBe('elicitation/create');
+    expect(ask.params.message).toBe('Delete a.txt?');
+    expect(ask.params._meta?.['io.modelcontextprotocol/related-task']).toBeUndefined();
+    const ack = await result('tasks/update', { taskId: created.taskId, inputResponses: { [key]: { action: 'accept', content: { confirm: true } }, unknown: {} } });
+    expect(Object.keys(ack).sort()).toEqual(['_meta', 'resultType']);
+    const done = await untilStatus(created.taskId, (s) => s === 'completed');
+    expect(textOf(done.result)).toContain('"confirm":true');
+  });
+
+  test('a legacy client keeps the 2025-11-25 tasks beside modern ones; neither sees the other', async () => {
+    const legacy = await connectHttp(serve.url, 'legacy', { authorization: `Bearer ${tokens.alice}` });
+    try {
+      const made = await legacy.request({ method: 'tools/call', params: { name: 'task_work', arguments: { text: 'old', ms: 100 }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+      const modernTask = await result('tools/call', { name: 'task_work', arguments: { text: 'new', ms: 100 } });
+      expect((await modern('tasks/get', { taskId: made.task.taskId })).message.error.code).toBe(-32602);
+      await expect(legacy.request({ method: 'tasks/get', params: { taskId: modernTask.taskId } }, GetTaskResultSchema)).rejects.toThrow(/unknown task/);
+      const legacyResult = await legacy.request({ method: 'tasks/result', params: { taskId: made.task.taskId } }, z.looseObject({}));
+      expect(textOf(legacyResult)).toBe('worked:old');
+      expect(textOf((await untilStatus(modernTask.taskId, (s) => s === 'completed')).result)).toBe('worked:new');
+    } finally {
+      await legacy.close();
+    }
+  });
+});
