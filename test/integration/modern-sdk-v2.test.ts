@@ -184,3 +184,38 @@ describe('SDK v2 client (2026-07-28) and SDK v1 client (legacy) on one serve', (
     await client.close().catch(() => {});
   });
 });
+
+describe('a server with "scope": "session" and modern clients', () => {
+  let serve: ServeHandle;
+  beforeAll(async () => {
+    serve = await startServe({ mcpServers: { shared: fixtureEntry(['--name', 'shared']), mine: fixtureEntry(['--name', 'mine'], { scope: 'session' }) } });
+  });
+  afterAll(async () => {
+    await serve.stop();
+  });
+
+  test('stays refused for a stateless client, with an error saying what to do; a legacy session gets its own instance as before', async () => {
+    const client = new Client({ name: 'sdk-v2-per-session', version: '1.0.0' }, { versionNegotiation: { mode: { pin: VERSION } } });
+    await client.connect(new StreamableHTTPClientTransport(new URL(serve.url)));
+    const legacy = await connectHttp(serve.url, 'sdk-v1-per-session');
+    try {
+      // Listed in both eras alike (lists depend on the URL and token only)…
+      const [mt, lt] = await Promise.all([client.listTools(), legacy.listTools()]);
+      expect(sortedNames(mt.tools)).toEqual(sortedNames(lt.tools));
+      expect(sortedNames(mt.tools)).toContain('mine_1mcp_echo');
+      // …but a call has no session to bind an instance to.
+      const refused = await client.callTool({ name: 'mine_1mcp_echo', arguments: { text: 'x' } }).then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      expect(refused).toContain('"scope": "session"');
+      expect(refused).toContain('"initialize"');
+      expect(refused).toContain('mcp.json');
+      // The shared server next to it works for the same client; the legacy session uses its own instance.
+      expect(textOf(await client.callTool({ name: 'shared_1mcp_echo', arguments: { text: 'shared' } }))).toBe('shared');
+      expect(textOf(await legacy.callTool({ name: 'mine_1mcp_echo', arguments: { text: 'legacy' } }))).toBe('legacy');
+    } finally {
+      await Promise.all([client.close(), legacy.close()]);
+    }
+  });
+});
