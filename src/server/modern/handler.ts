@@ -108,6 +108,7 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
             params,
             clientCapabilities: req.clientCapabilities,
             owner: ctx.owner,
+            viewKey: ctx.view.key,
             progressToken,
             onprogress: (p) => notify({ jsonrpc: '2.0', method: 'notifications/progress', params: p }),
             signal: abort.signal,
@@ -189,8 +190,11 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
       const support = runsToolTasks(route.backend) ? catalog.toolDefinition(name, ctx.view)?.execution?.taskSupport : undefined;
       if (support === 'required' || support === 'optional') {
         if (declaresTasks(req.clientCapabilities)) {
-          const made = await tasks.create(ctx.owner, ctx.view.key, route, { ...params, name: route.original }, req.clientCapabilities, taskCall(req, ctx));
-          return resultResponse(req.id, 'task' in made ? { ...complete(made.task), resultType: 'task' } : complete(made.result));
+          const asTask = (r: Record<string, unknown>) => {
+            const task = tasks.register(ctx.owner, ctx.view.key, route, r, req.clientCapabilities);
+            return task ? { ...complete(task), resultType: 'task' } : complete(r);
+          };
+          return forward(req, ctx, route, 'tools/call', ModernTasks.asTask({ ...params, name: route.original }), asTask);
         }
         if (support === 'required') throw missingTasksExtension(`tool "${name}" runs only as a task, so tools/call`);
       }

@@ -109,19 +109,24 @@ export class ModernTasks {
 
   constructor(private readonly router: Pick<SessionRouter, 'tasks'>) {}
 
+  /** The params of a tools/call that asks the backend for a task (2025-11-25: the `task` param). */
+  static asTask(params: Record<string, unknown>): Record<string, unknown> {
+    return { ...params, task: { ttl: TASK_TTL_MS } };
+  }
+
   /**
-   * A task-augmented tools/call: the backend creates the task; the client gets the flat CreateTaskResult
-   * (without resultType, which the caller adds). A backend that answers at once gives the plain result.
+   * The backend's answer to a task-augmented call: a created task is filed under a new id of ours for this
+   * token and view, and its Task fields (the flat CreateTaskResult, without resultType) are returned;
+   * a backend that answered at once gives undefined (its result is the plain result).
    */
-  async create(owner: string | undefined, viewKey: string, route: Route, params: Record<string, unknown>, clientCapabilities: Record<string, unknown>, call: TaskCall): Promise<{ task: Record<string, unknown> } | { result: Record<string, unknown> }> {
-    const result = await call(route, 'tools/call', { ...params, task: { ttl: TASK_TTL_MS } });
+  register(owner: string | undefined, viewKey: string, route: Route, result: Record<string, unknown>, clientCapabilities: Record<string, unknown>): Record<string, unknown> | undefined {
     const created = result.task;
-    if (!isObject(created) || typeof created.taskId !== 'string') return { result };
+    if (!isObject(created) || typeof created.taskId !== 'string') return undefined;
     const session = this.ownerOf(owner, viewKey).session;
     const entry = this.router.tasks.add(session, route, created.taskId);
     this.states.set(entry.id, { entry, createdAt: Date.now(), clientCapabilities, pending: new Map(), inputCounter: 0, listeners: new Set() });
     this.prune();
-    return { task: modernTask(created, entry.id) };
+    return modernTask(created, entry.id);
   }
 
   /** tasks/get: the DetailedTask (status, and the result, error or input requests it calls for). */
