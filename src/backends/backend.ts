@@ -154,6 +154,9 @@ export class Backend {
       this.lists = await fetchLists(connection.client, this.capabilities, this.config.requestTimeout);
     } catch (error) {
       if (generation !== this.generation || this.stopped) return;
+      // Servers that let `initialize` through unauthenticated ask for the login on the first list.
+      const login = awaitingAuth(error);
+      if (login) return this.needsLogin(login.message);
       this.log.warn(`[${this.name}] connected, but listing its tools failed: ${errorText(error)}`);
       this.lists = emptyLists();
     }

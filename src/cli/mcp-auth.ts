@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { auth, extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
 import { listenForCallback } from '../backends/auth/callback.ts';
+import { scopeUnion } from '../backends/auth/challenge.ts';
 import { StoredOAuthProvider } from '../backends/auth/provider.ts';
 import { readMcpFile, validateMcpConfig } from '../config/mcp-config.ts';
 import type { ServerConfig } from '../config/mcp-schema.ts';
-import { deleteOAuthRecord, readOAuthRecord } from '../config/oauth-store.ts';
+import { deleteOAuthRecord, readOAuthRecord, type OAuthRecord } from '../config/oauth-store.ts';
 import type { ConfigPaths } from '../config/paths.ts';
 import { OneMcpError } from '../errors.ts';
 import { openBrowser } from '../runtime/open-browser.ts';
@@ -55,7 +56,7 @@ async function login(server: ServerConfig & { url: string; oauthFile: string }, 
     );
     // A registration made for another redirect URI is of no use now: register again.
     if (!server.oauth?.clientId && storedRedirect && storedRedirect !== callback.redirectUrl) provider.invalidateCredentials('client');
-    const challenge = await probe(server);
+    const challenge = withStoredChallenge(await probe(server), stored?.challenge);
     const started = await auth(provider, { serverUrl: server.url, ...challenge });
     if (started === 'REDIRECT') {
       const url = authorizationUrl!;
@@ -99,10 +100,19 @@ async function probe(server: ServerConfig & { url: string }): Promise<{ resource
   return { resourceMetadataUrl, ...(scope ? { scope } : {}) };
 }
 
+/** Add what the server asked serve for (a step-up scope, a request after initialize): the login asks for that too. */
+function withStoredChallenge(probed: { resourceMetadataUrl?: URL; scope?: string }, stored: OAuthRecord['challenge']): { resourceMetadataUrl?: URL; scope?: string } {
+  const scope = scopeUnion(stored?.scope, probed.scope);
+  const resourceMetadataUrl = probed.resourceMetadataUrl ?? (stored?.resourceMetadataUrl ? new URL(stored.resourceMetadataUrl) : undefined);
+  return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+}
+
 async function logout(server: ServerConfig & { oauthFile: string }, paths: ConfigPaths, options: Record<string, any>): Promise<number> {
   const record = readOAuthRecord(server.oauthFile);
   if (record) await revokeAtServer(record).catch(() => {});
-  if (!deleteOAuthRecord(server.oauthFile)) {
+  // A file that holds only what the server asked for (kept by serve for the next login) is no login.
+  const hadLogin = Boolean(record?.tokens || record?.client);
+  if (!deleteOAuthRecord(server.oauthFile) || !hadLogin) {
     print(`No login saved for ${color.bold(server.name)}.`);
     return 0;
   }

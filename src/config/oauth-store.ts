@@ -21,6 +21,10 @@ export interface OAuthRecord {
   expiresAt?: number;
   /** Authorization server found by discovery, so a refresh needs no discovery. */
   discovery?: Record<string, unknown>;
+  /** The scope the login asked for (what was granted, when the token answer names none). */
+  requestedScope?: string;
+  /** What the server asked for when serve found the login missing or too narrow; the next login asks for it. */
+  challenge?: { scope?: string; resourceMetadataUrl?: string };
 }
 
 export function oauthDir(configDir: string): string {

@@ -11,6 +11,14 @@ export class AwaitingAuthError extends Error {
   }
 }
 
+/** 403 insufficient_scope for a scope the login already grants: another login would ask for the same again. */
+export class ScopeRefusedError extends Error {
+  constructor(server: string, scope: string | undefined) {
+    super(`server "${server}" refuses the request for lack of scope "${scope ?? ''}", which its OAuth login already grants; logging in again would not help (check the scopes the server and its authorization server expect)`);
+    this.name = 'ScopeRefusedError';
+  }
+}
+
 /** 401 from a server that names no authorization server: credentials belong in its "headers". `code` keeps the http → sse fallback. */
 export class NotOAuthError extends Error {
   readonly code = 401;

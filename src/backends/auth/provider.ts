@@ -8,10 +8,12 @@
 import { statSync } from 'node:fs';
 import { auth, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { OAuthSettings } from '../../config/mcp-schema.ts';
 import { readOAuthRecord, writeOAuthRecord, type OAuthRecord } from '../../config/oauth-store.ts';
 import { VERSION } from '../../version.ts';
-import { AwaitingAuthError, NotOAuthError } from './errors.ts';
+import { coversScope, scopeUnion, watchChallenges, type Challenge } from './challenge.ts';
+import { AwaitingAuthError, NotOAuthError, ScopeRefusedError } from './errors.ts';
 import { refreshOnce } from './refresh-once.ts';
 
 /** Refresh this long before the access token expires (at most a third of its lifetime). */
@@ -43,6 +45,10 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   private refreshing?: Promise<void>;
   /** The stored login was refused by the authorization server in this process. */
   private lost = false;
+  /** The server's latest 401/403 challenge (serve), kept for the next login. */
+  private challenge?: Challenge;
+  /** Discovery ran in this process (a login uses only that, never what an earlier login found). */
+  private discoveredNow = false;
 
   constructor(
     private readonly target: ProviderTarget,
@@ -81,7 +87,9 @@ export class StoredOAuthProvider implements OAuthClientProvider {
 
   get clientMetadata(): OAuthClientMetadata {
     const secret = this.target.oauth?.clientSecret;
-    return {
+    const metadata: OAuthClientMetadata & { application_type: 'native' } = {
+      // A native app (RFC 8252: loopback redirect), as dynamic registration must say (MCP 2026-07-28).
+      application_type: 'native',
       client_name: '1mcp',
       software_id: '1mcp',
       software_version: VERSION,
@@ -91,6 +99,7 @@ export class StoredOAuthProvider implements OAuthClientProvider {
       token_endpoint_auth_method: secret ? 'client_secret_basic' : 'none',
       ...(this.target.oauth?.scopes?.length ? { scope: this.target.oauth.scopes.join(' ') } : {}),
     };
+    return metadata;
   }
 
   state(): string {
@@ -100,6 +109,8 @@ export class StoredOAuthProvider implements OAuthClientProvider {
 
   clientInformation(): OAuthClientInformationMixed | undefined {
     this.sync();
+    // A step-up (403 insufficient_scope) needs a new login; a refresh would only bring the same scope back.
+    if (this.mode.kind === 'serve' && this.challenge?.status === 403 && this.challenge.error === 'insufficient_scope') throw this.awaiting(this.loginReason());
     const { clientId, clientSecret } = this.target.oauth ?? {};
     const stored = this.record.client as OAuthClientInformationMixed | undefined;
     if (clientId) {
@@ -137,12 +148,25 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     this.record.tokens = tokens as OAuthRecord['tokens'];
     this.record.obtainedAt = obtained;
     this.record.expiresAt = typeof tokens.expires_in === 'number' ? obtained + tokens.expires_in * 1000 : undefined;
+    delete this.record.challenge;
     this.save();
   }
 
   redirectToAuthorization(url: URL): void {
     if (this.mode.kind !== 'login') throw this.awaiting(this.loginReason());
+    // Kept with the tokens: what was granted when the token answer does not say.
+    this.record.requestedScope = url.searchParams.get('scope') ?? undefined;
     this.mode.onAuthorizationUrl(url);
+  }
+
+  /** Serve: a fetch for the server's transport that notes the server's Bearer challenges. */
+  watch(inner: FetchLike): FetchLike {
+    return watchChallenges(this.target.url, inner, (challenge) => (this.challenge = challenge));
+  }
+
+  /** What the server asked for when serve last needed a login (for `1mcp mcp auth`). */
+  storedChallenge(): OAuthRecord['challenge'] {
+    return this.record.challenge;
   }
 
   saveCodeVerifier(verifier: string): void {
@@ -177,12 +201,16 @@ export class StoredOAuthProvider implements OAuthClientProvider {
       // Nothing says this server speaks OAuth: a login could not work, so don't send the user to one.
       throw new NotOAuthError(this.target.name);
     }
+    checkIssuer(this.target.name, state);
+    this.discoveredNow = true;
     this.record.discovery = state as unknown as Record<string, unknown>;
     // Serve keeps what it learned only next to a login; discovery alone is not worth a file.
     if (this.mode.kind === 'login' || this.record.tokens) this.save();
   }
 
   discoveryState(): OAuthDiscoveryState | undefined {
+    // A login discovers afresh: the server may have moved to another authorization server since.
+    if (this.mode.kind === 'login' && !this.discoveredNow) return undefined;
     return this.record.discovery as OAuthDiscoveryState | undefined;
   }
 
@@ -221,9 +249,48 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     return this.record.tokens || this.lost ? `the OAuth login of server "${this.target.name}" no longer works (the authorization server refused it)` : `server "${this.target.name}" needs an OAuth login`;
   }
 
-  private awaiting(reason: string): AwaitingAuthError {
+  /**
+   * Serve cannot log in: say what to run, and keep what the server asked for so the login asks for it
+   * (the scopes granted so far plus the challenged ones). A 403 for a scope the login already grants
+   * is no reason to log in again (that would loop): it is reported as the server's refusal.
+   */
+  private awaiting(reason: string): Error {
+    const challenge = this.challenge;
+    this.challenge = undefined;
+    if (this.mode.kind === 'serve' && challenge) {
+      const granted = this.grantedScope();
+      if (challenge.status === 403 && challenge.error === 'insufficient_scope' && this.record.tokens && coversScope(granted, challenge.scope)) {
+        return new ScopeRefusedError(this.target.name, challenge.scope);
+      }
+      const scope = challenge.status === 403 ? scopeUnion(granted, challenge.scope) : scopeUnion(this.record.challenge?.scope, challenge.scope);
+      const kept = { ...(scope ? { scope } : {}), ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}) };
+      if (JSON.stringify(kept) !== JSON.stringify(this.record.challenge ?? {})) {
+        this.record.challenge = kept;
+        this.save();
+      }
+      if (challenge.status === 403) return new AwaitingAuthError(this.target.name, `server "${this.target.name}" needs a login with more scope (${challenge.scope ?? 'unnamed'})`);
+    }
     return new AwaitingAuthError(this.target.name, reason);
   }
+
+  /** The scope the current tokens carry: as the token answer said, else as the login asked. */
+  private grantedScope(): string | undefined {
+    const fromTokens = this.record.tokens?.scope;
+    return typeof fromTokens === 'string' && fromTokens ? fromTokens : this.record.requestedScope;
+  }
+}
+
+/**
+ * RFC 8414 §3.3: the metadata's `issuer` must be the issuer identifier its well-known URL was built from;
+ * otherwise the endpoints in it may be an attacker's. The SDK builds an origin-only identifier with a
+ * trailing slash when the server names no authorization server: that slash alone is no mismatch.
+ */
+function checkIssuer(server: string, state: OAuthDiscoveryState): void {
+  const issuer = (state.authorizationServerMetadata as { issuer?: unknown } | undefined)?.issuer;
+  const expected = String(state.authorizationServerUrl);
+  if (issuer === undefined || issuer === expected) return;
+  if (typeof issuer === 'string' && `${issuer}/` === expected && new URL(expected).pathname === '/') return;
+  throw new Error(`the authorization server metadata for server "${server}" names issuer ${String(issuer)}, but it was fetched for ${expected}; they must be the same (RFC 8414), so it is not used`);
 }
 
 function mtime(path: string): number {
