@@ -25,6 +25,7 @@ import { VERSION } from '../version.ts';
 import { createApp, type AppHost } from './http/app.ts';
 import { tokenAuthenticator, type Authenticator } from './http/auth.ts';
 import type { OAuthServer } from './oauth/server.ts';
+import { isLoopbackBind } from './http/guard.ts';
 import { DEFAULT_LIMITS } from './http/limits.ts';
 import type { EarlyListener } from './listen-first.ts';
 import { Router } from './router.ts';
@@ -165,6 +166,7 @@ export class Serve implements AppHost {
           configDir: this.paths.dir,
           backups: this.paths.backups,
           externalUrl: this.options.externalUrl,
+          localOnly: isLoopbackBind(this.options.host) && !this.options.externalUrl,
           knownTags: () => [...new Set(this.pool.all().flatMap((b) => b.config.tags ?? []))],
           log: this.log,
         });

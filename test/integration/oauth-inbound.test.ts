@@ -308,6 +308,76 @@ describe('serve --enable-auth oauth', () => {
     expect(shown.status).toBe(400);
     expect(await shown.text()).toContain('is not registered for this client');
   });
+
+  test('raw HTTP: the PKCE verifier is checked; a code works once, and a replayed code revokes what it issued; names are escaped', async () => {
+    const reg = await fetch(`${serve.origin}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: '<script>x</script>', redirect_uris: [REDIRECT] }) });
+    expect(reg.status).toBe(201);
+    const { client_id } = (await reg.json()) as { client_id: string };
+    const verifier = randomBytes(32).toString('base64url');
+    const url = new URL(`${serve.origin}/oauth/authorize`);
+    for (const [k, v] of Object.entries({ response_type: 'code', client_id, redirect_uri: REDIRECT, code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', scope: 'tag:a' })) url.searchParams.set(k, v);
+    const { html, requestId, approvalCode } = await openConsent(url, '<script>x</script>');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&#60;script&#62;');
+    const answer = await submitConsent({ request: requestId, approval_code: approvalCode.replace('-', ''), tag: 'a', action: 'allow' });
+    const code = new URL(answer.headers.get('location')!).searchParams.get('code')!;
+    const exchange = (codeVerifier: string) =>
+      fetch(`${serve.origin}/oauth/token`, { method: 'POST', headers: FORM, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id, code_verifier: codeVerifier, resource: serve.url }) });
+    const wrong = await exchange(randomBytes(32).toString('base64url'));
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toBe('invalid_grant');
+    const ok = await exchange(verifier);
+    expect(ok.status).toBe(200);
+    const tokens = (await ok.json()) as OAuthTokens;
+    expect(tokens).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'tag:a' });
+    const init = () =>
+      fetch(serve.url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      });
+    const working = await init();
+    expect(working.status).toBe(200);
+    await working.body?.cancel();
+    const replay = await exchange(verifier);
+    expect(replay.status).toBe(400);
+    expect(((await replay.json()) as { error_description: string }).error_description).toContain('already used');
+    expect((await init()).status).toBe(401);
+  });
+});
+
+describe('serve --enable-auth oauth across a restart', () => {
+  test('access tokens live in memory: after a restart the old one is refused and the refresh token gets a new one', async () => {
+    const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), '1mcp-oauth-restart-'));
+    const config = { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }) } };
+    let serve = await startServe(config, { dir, args: ['--enable-auth', 'oauth'] });
+    try {
+      const reg = (await (await fetch(`${serve.origin}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'Restart', redirect_uris: [REDIRECT] }) })).json()) as { client_id: string };
+      const verifier = randomBytes(32).toString('base64url');
+      const url = new URL(`${serve.origin}/oauth/authorize`);
+      for (const [k, v] of Object.entries({ response_type: 'code', client_id: reg.client_id, redirect_uri: REDIRECT, code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' })) url.searchParams.set(k, v);
+      const seen = serve.stderr().length;
+      const html = await (await fetch(url)).text();
+      const requestId = /name="request" value="([^"]+)"/.exec(html)![1]!;
+      expect(html).toContain('name="all"');
+      const approvalCode = await waitFor(() => /"Restart" asks to connect — approval code (\d{3}-\d{3})/.exec(serve.stderr().slice(seen))?.[1]);
+      const answer = await fetch(`${serve.origin}/oauth/authorize`, { method: 'POST', headers: FORM, body: new URLSearchParams({ request: requestId, approval_code: approvalCode, all: '1', action: 'allow' }), redirect: 'manual' });
+      const code = new URL(answer.headers.get('location')!).searchParams.get('code')!;
+      const first = (await (await fetch(`${serve.origin}/oauth/token`, { method: 'POST', headers: FORM, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: reg.client_id, code_verifier: verifier }) })).json()) as OAuthTokens;
+      expect(first.scope).toBeUndefined(); // every server
+      const status = (token: string) => fetch(`${serve.origin}/api/status`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+      expect(await status(first.access_token)).toBe(200);
+      await serve.stop();
+      serve = await startServe(config, { dir, args: ['--enable-auth', 'oauth'] });
+      expect(await status(first.access_token)).toBe(401);
+      const refreshed = await fetch(`${serve.origin}/oauth/token`, { method: 'POST', headers: FORM, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: first.refresh_token!, client_id: reg.client_id }) });
+      expect(refreshed.status).toBe(200);
+      expect(await status(((await refreshed.json()) as OAuthTokens).access_token)).toBe(200);
+    } finally {
+      await serve.stop();
+      (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 test('serve --enable-auth with an unknown mode is a usage error', async () => {

@@ -46,7 +46,11 @@ async function readCapped(response: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function metadataDocuments(fetchFn: typeof fetch = fetch) {
+/**
+ * `allowLoopbackHttp`: only when serve itself is reachable from this machine alone; an exposed serve must
+ * not let a stranger make it fetch from local ports.
+ */
+export function metadataDocuments(allowLoopbackHttp: boolean, fetchFn: typeof fetch = fetch) {
   const cache = new Map<string, { at: number; info: ClientInfo }>();
 
   async function load(clientId: string): Promise<ClientInfo> {
@@ -56,9 +60,11 @@ export function metadataDocuments(fetchFn: typeof fetch = fetch) {
     } catch {
       throw new MetadataDocumentError('the client_id is not a valid URL');
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-      throw new MetadataDocumentError('a client_id URL must use https (http only on loopback)');
+    if (url.protocol !== 'https:' && !(allowLoopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+      throw new MetadataDocumentError(`a client_id URL must use https${allowLoopbackHttp ? ' (http only on loopback)' : ''}`);
     }
+    // Never this machine over https either when serve is exposed (no probing of local services).
+    if (!allowLoopbackHttp && isLoopbackHost(url.hostname)) throw new MetadataDocumentError('a client_id URL must not point to this machine');
     if (url.hash || url.username || url.password) throw new MetadataDocumentError('a client_id URL must not carry a fragment or credentials');
     let response: Response;
     try {

@@ -22,6 +22,8 @@ export interface OAuthServerOptions {
   configDir: string;
   backups: string;
   externalUrl?: string;
+  /** serve is bound to loopback with no --external-url: client ID documents may then be served over http on loopback. */
+  localOnly: boolean;
   /** Tags of the configured servers: the scopes on offer. */
   knownTags(): string[];
   log: Logger;
@@ -47,7 +49,7 @@ export function oauthServer(options: OAuthServerOptions): OAuthServer {
   const store = grantStore(options.configDir, options.backups, log);
   const issued = issuedTokens();
   const pending = pendingRequests();
-  const documents = metadataDocuments();
+  const documents = metadataDocuments(options.localOnly);
   const urlsOf = (request: Request) => publicUrls(request, options.externalUrl);
 
   const resolveClient = async (clientId: string): Promise<ClientInfo | string> => {

@@ -112,7 +112,8 @@ export function tokenEndpoints(deps: TokenDeps) {
         const wider = scope.split(/\s+/).some((s) => s !== 'offline_access' && granted !== undefined && !scopesFor(granted).includes(s));
         if (wider) return oauthError('invalid_scope', 'a refresh cannot widen the approved scope; authorize again');
       }
-      return tokenResponse(issued.newAccessToken(rotated.grant.id, rotated.grant.resource), rotated.refreshToken, rotated.grant.tags);
+      // For this serve's /mcp as reached now: the approval belongs to this config dir, whose port may have changed since.
+      return tokenResponse(issued.newAccessToken(rotated.grant.id, urls.resource), rotated.refreshToken, rotated.grant.tags);
     }
     return oauthError('unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
   }
