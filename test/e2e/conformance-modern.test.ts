@@ -1,7 +1,8 @@
 /**
  * The official MCP conformance suite's 2026-07-28 requirement set (server scenarios) against `serve` fronting
  * the fixture backend in legacy form (prefix ""), so what the gateway does for modern clients is what is
- * tested. Remaining failures are listed, each with its reason, in conformance-modern.yaml.
+ * tested. Remaining failures are listed, each with its reason, in conformance-modern.yaml. With `--tasks` the
+ * fixture runs the tasks-* scenarios' tools as 2025-11-25 tasks, so the tasks extension is served by translation.
  */
 import { expect, test } from 'bun:test';
 import { spawn } from 'node:child_process';
@@ -14,7 +15,7 @@ import { startServe } from '../helpers/serve.ts';
 const SUITE = join(ROOT, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
 
 test('the 2026-07-28 requirements pass, except those listed in conformance-modern.yaml with a reason', async () => {
-  const serve = await startServe({ mcpServers: { conformance: fixtureEntry(['--name', 'conformance', '--conformance'], { prefix: '' }) } }, { mode: e2eMode() });
+  const serve = await startServe({ mcpServers: { conformance: fixtureEntry(['--name', 'conformance', '--conformance', '--tasks'], { prefix: '' }) } }, { mode: e2eMode() });
   try {
     // The suite imports fs.globSync (Node 22+); bun runs it on a Node 20 machine.
     const child = spawn(BUN_BIN, [SUITE, 'server', '--url', serve.url, '--requirements', '2026-07-28', '--expected-failures', join(import.meta.dir, 'conformance-modern.yaml')], { cwd: ROOT });
