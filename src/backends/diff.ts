@@ -5,7 +5,7 @@
 import type { ServerConfig } from '../config/mcp-schema.ts';
 
 /** Fields whose change needs a new connection. */
-const CONNECTION_FIELDS: (keyof ServerConfig)[] = ['type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'inheritParentEnv', 'envFilter', 'connectionTimeout', 'disabled', 'configProblem', 'oauth'];
+const CONNECTION_FIELDS: (keyof ServerConfig)[] = ['type', 'command', 'args', 'env', 'cwd', 'url', 'headers', 'inheritParentEnv', 'envFilter', 'connectionTimeout', 'disabled', 'configProblem', 'oauth', 'protocol'];
 
 export interface ServerDiff {
   added: ServerConfig[];

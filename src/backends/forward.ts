@@ -8,6 +8,7 @@ import { ErrorCode, McpError, type Progress } from '@modelcontextprotocol/sdk/ty
 import type { z } from 'zod';
 import type { Logger } from '../log.ts';
 import { awaitingAuth } from './auth/errors.ts';
+import type { Ask } from './modern/client.ts';
 import { TaskProgress } from './task-progress.ts';
 import { authRaceLost, errorText, sessionLost, unreachable } from './transport-errors.ts';
 
@@ -30,6 +31,11 @@ export interface ForwardOptions {
   signal?: AbortSignal;
   onprogress?: (progress: Progress) => void;
   timeout?: number;
+  /**
+   * Where a modern backend's input requests for this call go (modern/client.ts): the calling client,
+   * known exactly. Legacy backends ask through the router instead.
+   */
+  ask?: Ask;
 }
 
 /** The backend a Forwarder belongs to, as forwarding sees it. */
@@ -100,7 +106,7 @@ export class Forwarder {
     });
     const meta = params?._meta as Record<string, unknown> | undefined;
     const message = { method, params: { ...params, _meta: meta ? { ...meta, progressToken: token } : { progressToken: token } } };
-    const requestOptions = { signal: controller.signal, timeout: MAX_TIMER_MS };
+    const requestOptions = { signal: controller.signal, timeout: MAX_TIMER_MS, ask: options.ask };
     let tokenKept = false;
     try {
       let result: Record<string, unknown>;

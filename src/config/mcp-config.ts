@@ -134,6 +134,7 @@ function normalise(name: string, e: ServerEntry, d: Partial<ServerEntry>, proble
     description: e.description,
     scope: pick('scope') ?? DEFAULTS.scope,
     maxInstances: pick('maxInstances') ?? DEFAULTS.maxInstances,
+    protocol: pick('protocol') ?? 'auto',
     ...(type !== 'stdio' ? { oauth: e.oauth } : {}),
   };
 }

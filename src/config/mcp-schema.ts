@@ -31,6 +31,8 @@ const commonFields = {
   scope: z.enum(['shared', 'session']).optional(),
   /** Upper bound on live per-session instances of one server. */
   maxInstances: z.number().int().positive().optional(),
+  /** Which MCP era to speak to the server: "auto" probes server/discover first (docs/configuration.md). */
+  protocol: z.enum(['auto', 'modern', 'legacy']).optional(),
 };
 
 /** A client registered with the server's authorization server beforehand (instead of dynamic registration). */
@@ -92,6 +94,8 @@ export interface ServerConfig {
   /** "session": every client session gets its own instance (see docs/security.md). */
   scope: 'shared' | 'session';
   maxInstances: number;
+  /** "auto" (default): probe server/discover, else initialize; "legacy": initialize only; "modern": discover only. */
+  protocol?: 'auto' | 'modern' | 'legacy';
   /** Remote servers: pre-registered OAuth client settings (docs/configuration.md). */
   oauth?: OAuthSettings;
   /** Remote servers: where an OAuth login for this server is kept (`<config>/oauth/<name>.json`). */

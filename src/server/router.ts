@@ -74,6 +74,11 @@ export class Router implements SessionRouter {
     this.inFlight.delete(call);
   }
 
+  /** A modern backend's input request during this call (input_required): it goes to this call's client, exactly. */
+  ask(call: InFlight, request: { method: string; params?: unknown }, signal: AbortSignal): Promise<unknown> {
+    return this.serverRequest(call.backend, request.method as ServerRequestMethod, request.params, signal, call);
+  }
+
   async subscribe(session: Session, route: Route, uriAsSeen: string): Promise<void> {
     const key = `${route.backend.name}\u0000${route.original}`;
     let subscribers = this.subscriptions.get(key);
@@ -185,9 +190,9 @@ export class Router implements SessionRouter {
    *   - otherwise to the most recently active session whose view includes the backend.
    * With none, the backend gets an error (-32601; -32602 when only a sub-capability is missing).
    */
-  private async serverRequest(backend: Backend, method: ServerRequestMethod, params: unknown, signal: AbortSignal): Promise<unknown> {
+  private async serverRequest(backend: Backend, method: ServerRequestMethod, params: unknown, signal: AbortSignal, known?: InFlight): Promise<unknown> {
     const need = needOf(method, params);
-    const target = this.targetFor(backend, method, params, need);
+    const target = known ? this.callTarget(known, method, need) : this.targetFor(backend, method, params, need);
     const { session, call } = target;
     session.lastActive = Date.now();
     let forwarded = params as Record<string, unknown> | undefined;
@@ -200,6 +205,16 @@ export class Router implements SessionRouter {
     if (need.sub === 'elicitation.url') this.expectElicitation(backend, forwarded?.elicitationId, session);
     const request = { method, params: forwarded } as never;
     return call ? call.extra.sendRequest(request, AnyResult, { signal }) : session.server.request(request, AnyResult, { signal });
+  }
+
+  /** The known call's session, when its client declared what the question needs. */
+  private callTarget(call: InFlight, method: ServerRequestMethod, need: Need): Target {
+    const s = call.session;
+    if (s.closed || !satisfies(s.server.getClientCapabilities(), need)) {
+      const partly = need.sub && hasCapability(s.server.getClientCapabilities(), need);
+      throw new McpError(partly ? ErrorCode.InvalidParams : ErrorCode.MethodNotFound, `1mcp: the client that made this call to "${call.backend.name}" cannot answer ${method}: it did not declare ${describeNeed(need)}`);
+    }
+    return { session: s, call };
   }
 
   private targetFor(backend: Backend, method: ServerRequestMethod, params: unknown, need: Need): Target {

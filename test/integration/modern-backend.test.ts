@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { Client as ModernSdkClient } from '@modelcontextprotocol/client';
+import { Client as ModernSdkClient, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { BUN, fixtureEntry } from '../helpers/fixture.ts';
-import { ROOT } from '../helpers/cli.ts';
+import { ROOT, runCli } from '../helpers/cli.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { assertNoSurvivors, readLine, spawnTracked, waitFor, killTree, waitForExit } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
@@ -100,5 +100,135 @@ describe('modern backends behind serve', () => {
       const rooted = await legacy.callTool({ name: `${server}_1mcp_ask_roots`, arguments: {} });
       expect(textOf(rooted)).toBe('roots: file:///tmp/legacy-root');
     }
+  });
+
+  test('completion of a modern backend\'s resource template argument', async () => {
+    const template = (await legacy.listResourceTemplates()).resourceTemplates.find((t) => t.uriTemplate === 'modern://items/{id}')!;
+    expect(template).toBeDefined();
+    const completed = await legacy.complete({ ref: { type: 'ref/resource', uri: template.uriTemplate }, argument: { name: 'id', value: 'ap' } });
+    expect(completed.completion.values).toEqual(['apple', 'apricot']);
+  });
+
+  test('a modern SDK v2 client on the same serve at the same time sees the same tools and calls them', async () => {
+    const modern = new ModernSdkClient({ name: 'modern-client', version: '1' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await modern.connect(new StreamableHTTPClientTransport(new URL(serve.url)));
+    try {
+      const [modernTools, legacyTools] = await Promise.all([modern.listTools(), legacy.listTools()]);
+      expect(modernTools.tools.map((t) => t.name).sort()).toEqual(legacyTools.tools.map((t) => t.name).sort());
+      const [a, b] = await Promise.all([
+        modern.callTool({ name: 'mhttp_1mcp_add', arguments: { a: 2, b: 3 } }),
+        legacy.callTool({ name: 'mstdio_1mcp_add', arguments: { a: 4, b: 5 } }),
+      ]);
+      expect(textOf(a)).toBe('5');
+      expect(textOf(b)).toBe('9');
+      expect(textOf(await modern.callTool({ name: 'mstdio_1mcp_echo', arguments: { text: 'modern' } }))).toBe('echo: modern');
+      const prompt = await modern.getPrompt({ name: 'mhttp_1mcp_greet', arguments: { who: 'Cy' } });
+      expect((prompt.messages[0]!.content as { text: string }).text).toBe('Hello, Cy!');
+    } finally {
+      await modern.close();
+    }
+  });
+
+  test('a list change of a modern backend (heard on subscriptions/listen) reaches the legacy client', async () => {
+    for (const server of ['mstdio', 'mhttp']) {
+      let changed = 0;
+      legacy.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+        changed++;
+      });
+      await legacy.listTools();
+      expect(textOf(await legacy.callTool({ name: `${server}_1mcp_add_tool`, arguments: {} }))).toBe('added');
+      await waitFor(() => changed > 0, { what: `tools/list_changed after ${server} added a tool` });
+      const names = (await legacy.listTools()).tools.map((t) => t.name);
+      expect(names).toContain(`${server}_1mcp_extra`);
+      expect(textOf(await legacy.callTool({ name: `${server}_1mcp_extra`, arguments: {} }))).toBe('extra!');
+    }
+  });
+});
+
+describe('modern backends: exact routing, fallback and the protocol field', () => {
+  let serve: ServeHandle;
+  const tokens: Record<string, string> = {};
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    serve = await startServe(
+      {
+        mcpServers: {
+          shared: { command: BUN, args: [MODERN_FIXTURE, '--name', 'shared'] },
+          // Never answers server/discover: the probe gives up after half its connectionTimeout.
+          silent: { command: BUN, args: [SILENT_FIXTURE], connectionTimeout: 4000 },
+          // The SDK v2 server speaks both eras: "legacy" makes serve skip the probe and initialize.
+          pinned: { command: BUN, args: [MODERN_FIXTURE, '--name', 'pinned'], protocol: 'legacy' },
+          // A legacy server required to be modern: it fails with a message that says why.
+          insisted: { ...fixtureEntry(['--name', 'insisted']), protocol: 'modern', restartOnExit: false },
+        },
+      },
+      { args: ['--enable-auth'] },
+    );
+    for (const name of ['alice', 'bob']) {
+      const r = await runCli(['auth', 'token', 'create', '--name', name, '--config-dir', serve.dir]);
+      expect(r.code).toBe(0);
+      tokens[name] = r.stdout.trim();
+    }
+  });
+
+  afterAll(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    await serve?.stop();
+    await assertNoSurvivors();
+  });
+
+  async function statusOf(name: string): Promise<StatusRow & { lastError?: string }> {
+    const r = await fetch(new URL(`/api/status`, serve.origin), { headers: { authorization: `Bearer ${tokens.alice}` } });
+    const body = (await r.json()) as { servers: (StatusRow & { lastError?: string })[] };
+    return body.servers.find((s) => s.name === name)!;
+  }
+
+  test('two clients with different tokens ask through the same shared modern backend at once: each gets its own question', async () => {
+    // Each elicitation waits until both clients have been asked, so both calls are in flight together.
+    const asked: string[] = [];
+    let bothAsked!: () => void;
+    const together = new Promise<void>((resolve) => (bothAsked = resolve));
+    const connect = async (who: string) => {
+      const client = await connectHttp(serve.url, {
+        name: who,
+        headers: { authorization: `Bearer ${tokens[who]}` },
+        hooks: {
+          elicitation: async () => {
+            asked.push(who);
+            if (asked.length === 2) bothAsked();
+            await together;
+            return { action: 'accept', content: { name: who } };
+          },
+        },
+      });
+      clients.push(client);
+      return client;
+    };
+    const [alice, bob] = await Promise.all([connect('alice'), connect('bob')]);
+    const [a, b] = await Promise.all([alice.callTool({ name: 'shared_1mcp_ask_name', arguments: {} }), bob.callTool({ name: 'shared_1mcp_ask_name', arguments: {} })]);
+    expect(textOf(a)).toBe('hello alice (state asked-name)');
+    expect(textOf(b)).toBe('hello bob (state asked-name)');
+    expect(asked.sort()).toEqual(['alice', 'bob']);
+  });
+
+  test('a backend that never answers server/discover falls back to initialize within the probe time', async () => {
+    const row = await waitFor(async () => {
+      const s = await statusOf('silent');
+      return s.state === 'connected' ? s : undefined;
+    }, { timeout: 15_000, what: 'the silent backend to connect' });
+    expect(row.tools).toBe(1);
+    const client = clients[0]!;
+    expect(textOf(await client.callTool({ name: 'silent_1mcp_echo', arguments: { text: 'x' } }))).toBe('silent: x');
+  });
+
+  test('"protocol": "legacy" skips the probe (a both-era server is used through initialize); "modern" refuses a legacy server', async () => {
+    const client = clients[0]!;
+    expect(textOf(await client.callTool({ name: 'pinned_1mcp_echo', arguments: { text: 'old way' } }))).toBe('echo: old way');
+    const insisted = await waitFor(async () => {
+      const s = await statusOf('insisted');
+      return s.state === 'error' ? s : undefined;
+    }, { what: 'the insisted backend to fail' });
+    expect(insisted.lastError).toContain('does not speak 2026-07-28 ("protocol": "modern")');
   });
 });

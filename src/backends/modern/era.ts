@@ -6,6 +6,7 @@
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerConfig } from '../../config/mcp-schema.ts';
+import { serverFetch } from '../auth/oauth-fetch.ts';
 import { fetchWithTraceHeader, traceHeaders } from '../trace-header.ts';
 import { ModernClient } from './client.ts';
 import { ModernHttpTransport } from './http-transport.ts';
@@ -26,12 +27,13 @@ export interface EraChoice {
   transport: Transport;
 }
 
-const protocolOf = (config: ServerConfig): Protocol => (config as { protocol?: Protocol }).protocol ?? 'auto';
+const protocolOf = (config: ServerConfig): Protocol => config.protocol ?? 'auto';
 
 export async function chooseEra(config: ServerConfig, kind: 'stdio' | 'http' | 'sse', transport: Transport, restart: () => Transport): Promise<EraChoice> {
   const protocol = protocolOf(config);
   if (kind === 'sse' || protocol === 'legacy') return { transport };
-  const timeout = protocol === 'modern' ? config.connectionTimeout : Math.min(PROBE_TIMEOUT_MS, config.connectionTimeout);
+  // Half the connection time at most: initialize must still fit in connectionTimeout after a silent probe.
+  const timeout = protocol === 'modern' ? config.connectionTimeout : Math.min(PROBE_TIMEOUT_MS, Math.floor(config.connectionTimeout / 2));
   let outcome: ProbeOutcome;
   if (kind === 'stdio') {
     await transport.start();
@@ -45,7 +47,8 @@ export async function chooseEra(config: ServerConfig, kind: 'stdio' | 'http' | '
     if (outcome.era === 'modern') return { modern: new ModernClient(transport, outcome.discovered), transport };
   } else {
     const url = new URL(config.url!);
-    const fetchFn = traceHeaders.enabled ? fetchWithTraceHeader() : undefined;
+    // With the server's OAuth login (Bearer token, refresh, awaiting-auth) when it has one.
+    const fetchFn = serverFetch(config, traceHeaders.enabled ? fetchWithTraceHeader() : undefined);
     outcome = await probeHttp(url, config.headers, timeout, fetchFn);
     if (outcome.era === 'modern') {
       await transport.close().catch(() => {});

@@ -56,6 +56,8 @@ export interface SessionRouter {
   /** A call is being forwarded: a backend's question meanwhile goes to this session, on this call's stream. */
   beginCall(backend: Backend, session: Session, extra: Extra): object;
   endCall(call: object): void;
+  /** A question of a modern backend that belongs to this call (input_required): to its client only. */
+  ask(call: object, request: { method: string; params?: unknown }, signal: AbortSignal): Promise<unknown>;
   expectElicitation(backend: Backend, elicitationId: unknown, session: Session): void;
   subscribe(session: Session, route: Route, uriAsSeen: string): Promise<void>;
   unsubscribe(session: Session, route: Route): Promise<void>;
@@ -327,6 +329,7 @@ export class Session {
       const pending = backend.request(method, forwardedParams, {
         signal: mine.signal,
         timeout,
+        ask: (request, signal) => this.deps.router.ask(call, request, signal),
         onprogress:
           progressToken === undefined
             ? undefined
