@@ -28,7 +28,17 @@ export interface ModernRelayOptions {
 }
 
 const ERROR_CONNECTION = -32000;
+
+/**
+ * Requests serve forwards to a backend. serve answers them with plain JSON when no progress comes first,
+ * so their response headers arrive only with the result: no time limit here (the backend's
+ * requestTimeout bounds them, and the client cancels when it stops waiting).
+ */
+const FORWARDED = new Set(['tools/call', 'prompts/get', 'resources/read', 'completion/complete']);
 const HEADER_MISMATCH = -32020;
+
+/** serve took the request but sent no response headers in time: it may be working on it, so never send it again. */
+class NoAnswer extends Error {}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -137,6 +147,7 @@ export class ModernRelay {
         break;
       } catch (error) {
         if (controller.signal.aborted) return;
+        if (error instanceof NoAnswer) return write(this.error(message.id, error.message));
         problem = (error as Error).message;
         this.o.log('warn', `POST ${message.method} failed: ${problem}`);
       }
@@ -153,7 +164,7 @@ export class ModernRelay {
     await this.relayResponse(message, response, write, opened, controller.signal);
   }
 
-  /** POST one modern request; the time limit covers the response headers only (a long call streams as long as it takes). */
+  /** POST one modern request; the time limit covers the response headers of requests serve answers itself. */
   private async post(target: { endpoint: string; token?: string }, message: JsonRpcMessage, signal: AbortSignal): Promise<Response> {
     const params = isObject(message.params) ? message.params : {};
     const version = envelopeVersion(message) ?? MODERN_VERSIONS[0]!;
@@ -163,10 +174,15 @@ export class ModernRelay {
       ...routingHeaders(message.method!, params, version, message.method === 'tools/call' ? this.paramHeaders.get(String(params.name)) : undefined),
     };
     if (target.token) headers.authorization = `Bearer ${target.token}`;
+    const init = { method: 'POST', headers, body: JSON.stringify(message) };
+    if (FORWARDED.has(message.method!)) return fetch(target.endpoint, { ...init, signal });
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(new Error(`no answer within ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
     try {
-      return await fetch(target.endpoint, { method: 'POST', headers, body: JSON.stringify(message), signal: AbortSignal.any([signal, timer.signal]) });
+      return await fetch(target.endpoint, { ...init, signal: AbortSignal.any([signal, timer.signal]) });
+    } catch (error) {
+      if (timer.signal.aborted && !signal.aborted) throw new NoAnswer(`1mcp serve at ${target.endpoint} did not answer ${message.method} within ${this.o.timeoutMs} ms (--timeout)`);
+      throw error;
     } finally {
       clearTimeout(timeout);
     }

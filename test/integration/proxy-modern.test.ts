@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -247,6 +249,18 @@ describe('the proxy relays the 2026-07-28 era', () => {
     }
   });
 
+  test('raw stdio: a call longer than --timeout (no progress, so serve answers only at the end) is not cut off', async () => {
+    const p = rawProxy(h.home, h.project, ['--timeout', '300']);
+    try {
+      const call = await p.request('slow', 'tools/call', { name: 'web_1mcp_slow', arguments: { ms: 900 } });
+      expect(call.error).toBeUndefined();
+      expect(call.result.content[0].text).toBe('done');
+    } finally {
+      p.child.stdin.end();
+      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+    }
+  });
+
   test('raw stdio: an open subscriptions/listen does not hold the proxy after stdin ends', async () => {
     const p = rawProxy(h.home, h.project);
     p.send({ jsonrpc: '2.0', id: 'l1', method: 'subscriptions/listen', params: { _meta: ENVELOPE, notifications: { toolsListChanged: true } } });
@@ -259,7 +273,7 @@ describe('the proxy relays the 2026-07-28 era', () => {
   });
 });
 
-describe('a listen stream when serve goes away', () => {
+describe('when serve stops, is silent, or is not there', () => {
   const h = makeHome();
   afterAll(async () => {
     await assertNoProxyLeft();
@@ -283,6 +297,28 @@ describe('a listen stream when serve goes away', () => {
     } finally {
       p.child.stdin.end();
       await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+    }
+  });
+
+  test('a serve that takes a request and sends nothing within --timeout: an error naming the limit, and the request is not sent twice', async () => {
+    const held: ServerResponse[] = [];
+    let posts = 0;
+    const silent = createServer((req, res) => {
+      posts++;
+      held.push(res); // never answered
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mcp`;
+    const p = rawProxy(h.home, h.project, ['--url', url, '--timeout', '300']);
+    try {
+      const list = await p.request('quiet', 'tools/list');
+      expect(list.error.message).toContain('did not answer tools/list within 300 ms');
+      expect(posts).toBe(1);
+    } finally {
+      p.child.stdin.end();
+      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      for (const res of held) res.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 
