@@ -1,26 +1,31 @@
 /**
  * One modern request forwarded to its backend (docs/protocol.md, "Two eras on one endpoint"): no
  * session, so the call itself is what the router sees while it runs. Progress goes back on the
- * call's own response stream; a dropped response stream cancels the call at the backend.
+ * response stream of the request serving the call; a dropped response stream cancels the call at the
+ * backend.
  *
- * A backend's server-to-client request (sampling, elicitation, roots) made during a modern call cannot
- * be carried yet (its `input_required` bridging is not built): when the client did not declare the
- * capability, the call ends with MissingRequiredClientCapability (-32021), as the revision asks;
- * when it did, the backend is told no client can answer, and its own result decides the call.
+ * A backend's server-to-client request (sampling, elicitation, roots) during a tools/call, prompts/get
+ * or resources/read becomes an `input_required` result, and the client's retry carries the answers
+ * (input-required.ts; docs/protocol.md, "input_required bridging"). Modern calls take turns per backend
+ * so that a question is never shown to another token (input-required-turns.ts).
  */
 import { ErrorCode, McpError, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { Backend, ServerRequestMethod } from '../../backends/backend.ts';
+import type { ServerRequestMethod } from '../../backends/backend.ts';
 import { isPerSession } from '../../backends/instances.ts';
 import type { Route } from '../../catalog/catalog.ts';
-import { needOf, satisfies } from '../client-needs.ts';
 import { relayError, RpcError } from '../errors.ts';
 import type { CallObserver, ObservedSession } from '../call-observer.ts';
 import type { Session, SessionRouter } from '../sessions/session.ts';
-import { MISSING_CLIENT_CAPABILITY } from './wire.ts';
+import { BRIDGED_METHODS, BridgedCall, inputResponsesOf, type Round } from './input-required.ts';
+import { takeTurn } from './input-required-turns.ts';
+import type { StateBinding } from './request-state.ts';
 
 /** Everything a backend may ask: the router must pick this call, so that this call decides the answer. */
 const ANY_CLIENT = { sampling: { tools: {} }, elicitation: { form: {}, url: {} }, roots: {} };
+
+/** The client capabilities that let a modern client answer a backend's questions. */
+const ANSWERING = ['sampling', 'elicitation', 'roots'];
 
 export interface ModernCall {
   route: Route;
@@ -30,6 +35,11 @@ export interface ModernCall {
   clientCapabilities: Record<string, unknown>;
   /** The token that sent it (its hash), like a session's owner. */
   owner?: string;
+  /**
+   * The key of the request's view. With it, a tools/call, prompts/get or resources/read can end in
+   * `input_required` (the requestState is bound to it); without it, the backend's questions are refused.
+   */
+  viewKey?: string;
   /** The client's progress token, when it asked for progress. */
   progressToken?: string | number;
   onprogress(progress: Progress & { progressToken: string | number }): void;
@@ -39,7 +49,7 @@ export interface ModernCall {
   observe?: { observer: CallObserver; caller: ObservedSession };
 }
 
-/** Send a modern request to its route's backend and return the backend's result as it is. */
+/** Send a modern request to its route's backend; the result is the backend's, or an `input_required` one. */
 export async function forwardModern(router: SessionRouter, call: ModernCall): Promise<Record<string, unknown>> {
   const backend = call.route.backend;
   if (isPerSession(backend)) {
@@ -48,46 +58,71 @@ export async function forwardModern(router: SessionRouter, call: ModernCall): Pr
       `server "${backend.name}" has "scope": "session" (each client session gets its own instance), and a 2026-07-28 request has no session; connect with a client that sends "initialize" to use it`,
     );
   }
-  const controller = new AbortController();
-  const onClientAbort = () => controller.abort(new Error('the client closed the response stream'));
-  if (call.signal.aborted) onClientAbort();
-  else call.signal.addEventListener('abort', onClientAbort, { once: true });
+  const round: Round = {
+    signal: call.signal,
+    onprogress: call.progressToken === undefined ? undefined : (p) => call.onprogress({ ...(p as unknown as Progress), progressToken: call.progressToken! }),
+  };
+  const viewKey = call.viewKey;
+  const bridging = viewKey !== undefined && BRIDGED_METHODS.has(call.method);
+  const { inputResponses: _answers, requestState, ...params } = call.params;
+  // The backend name is part of the binding: a state is good only for the call it came from.
+  const binding: StateBinding = { principal: call.owner, view: `${viewKey}\u0000${backend.name}`, method: call.method, params };
+  const answers = bridging ? inputResponsesOf(call.params) : undefined;
+  if (bridging && requestState !== undefined) return BridgedCall.resume(requestState, binding).serve(round, answers);
 
-  let refuse: (error: RpcError) => void = () => {};
-  const refused = new Promise<never>((_, reject) => (refuse = reject));
-  refused.catch(() => {});
-  const sendRequest = async (request: { method: ServerRequestMethod; params?: unknown }) => {
-    const need = needOf(request.method, request.params);
-    if (!satisfies(call.clientCapabilities as never, need)) {
-      refuse(
-        new RpcError(MISSING_CLIENT_CAPABILITY, `server "${backend.name}" needs the client's ${need.sub ?? need.capability} capability for this request, and the request did not declare it`, {
-          requiredCapabilities: { [need.capability]: {} },
-        }),
-      );
-      controller.abort(new Error('the client lacks a capability the server needs'));
-    }
-    throw new McpError(ErrorCode.MethodNotFound, `1mcp cannot pass ${request.method} to a 2026-07-28 client yet (no input_required bridging); the client that made this call cannot answer`);
+  const askable = bridging && ANSWERING.some((k) => call.clientCapabilities[k] !== undefined && call.clientCapabilities[k] !== null);
+  const release = await takeTurn(backend, call.owner ?? '', askable, call.signal);
+  const controller = new AbortController();
+  const bridge = bridging
+    ? new BridgedCall({
+        binding,
+        backendName: backend.name,
+        clientCapabilities: call.clientCapabilities,
+        waitMs: backend.config.requestTimeout,
+        early: answers,
+        cancel: (reason) => controller.abort(reason),
+      })
+    : undefined;
+  const sendRequest = (request: { method: ServerRequestMethod; params?: Record<string, unknown> }, _schema: unknown, options?: { signal?: AbortSignal }) => {
+    if (bridge) return bridge.ask(request.method, request.params, options?.signal ?? controller.signal);
+    throw new McpError(ErrorCode.MethodNotFound, `1mcp cannot pass ${request.method} to a 2026-07-28 client during ${call.method} (only tools/call, prompts/get and resources/read can ask the client)`);
   };
   // What the router keeps of a caller while its call runs (it asks these few members of a Session).
   const caller = { closed: false, owner: call.owner, lastActive: Date.now(), server: { getClientCapabilities: () => ANY_CLIENT } } as unknown as Session;
   const extra = { sendRequest, signal: controller.signal } as unknown as RequestHandlerExtra<any, any>;
   const inFlight = router.beginCall(backend, caller, extra);
+  const finish = () => {
+    (caller as { closed: boolean }).closed = true;
+    router.endCall(inFlight);
+    release();
+  };
+
+  const sent = performance.now();
+  const pending = backend.request(call.method, withoutProgressToken(params), {
+    signal: controller.signal,
+    onprogress: (p: Progress) => (bridge ? bridge.progressed(p as never) : round.onprogress?.(p as never)),
+  });
+  const observed = call.observe ? call.observe.observer.call(call.observe.caller, backend.name, call.method, params, controller.signal, 0, sent, pending) : pending;
+
+  if (bridge) {
+    bridge.whenEnded(finish);
+    observed.then(
+      (result) => bridge.settle({ result }),
+      (error) => bridge.settle({ error: error instanceof RpcError ? error : relayError(error, backend.name) }),
+    );
+    return bridge.serve(round);
+  }
+  const onClientAbort = () => controller.abort(new Error('the client closed the response stream'));
+  if (call.signal.aborted) onClientAbort();
+  else call.signal.addEventListener('abort', onClientAbort, { once: true });
   try {
-    const forwarded = withoutProgressToken(call.params);
-    const sent = performance.now();
-    const pending = backend.request(call.method, forwarded, {
-      signal: controller.signal,
-      onprogress: call.progressToken === undefined ? undefined : (p: Progress) => call.onprogress({ ...p, progressToken: call.progressToken! }),
-    });
-    const result = call.observe ? call.observe.observer.call(call.observe.caller, backend.name, call.method, call.params, controller.signal, 0, sent, pending) : pending;
-    return await Promise.race([result, refused]);
+    return await observed;
   } catch (error) {
     if (error instanceof RpcError) throw error;
     throw relayError(error, backend.name);
   } finally {
-    (caller as { closed: boolean }).closed = true;
     call.signal.removeEventListener('abort', onClientAbort);
-    router.endCall(inFlight);
+    finish();
   }
 }
 

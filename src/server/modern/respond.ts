@@ -10,8 +10,19 @@ const encoder = new TextEncoder();
 const sseEvent = (message: unknown) => encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
 const JSON_TYPE = { 'content-type': 'application/json' };
 
+/** The `input_required` results we made (input-required.ts): `complete` leaves them as they are. */
+const inputRequiredResults = new WeakSet<object>();
+
+/** A result that asks the client for input before the request can complete (multi round-trip). */
+export function inputRequired(fields: { inputRequests?: Record<string, unknown>; requestState?: string }): Record<string, unknown> {
+  const result = { resultType: 'input_required', ...fields, _meta: { [META_SERVER_INFO]: SERVER_INFO } };
+  inputRequiredResults.add(result);
+  return result;
+}
+
 /** Every modern result says it is complete and who answered. */
 export function complete(result: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  if (inputRequiredResults.has(result)) return result;
   const meta = result._meta as Record<string, unknown> | undefined;
   return { ...result, ...extra, resultType: 'complete', _meta: { ...meta, [META_SERVER_INFO]: SERVER_INFO } };
 }
