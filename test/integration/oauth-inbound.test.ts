@@ -14,7 +14,7 @@ import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotoc
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
-import { textOf } from '../helpers/mcp-client.ts';
+import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
@@ -186,6 +186,9 @@ describe('serve --enable-auth oauth', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // Bearer tokens keep working beside OAuth, and see the OAuth session under its identity.
     expect(await sessionsByToken()).toContain('oauth:Scoped Agent');
+    const viaBearer = await connectHttp(serve.url, 'bearer-beside-oauth', { authorization: `Bearer ${bearer}` });
+    open.push(viaBearer);
+    expect(serversOf((await viaBearer.listTools()).tools)).toEqual(['alpha', 'beta']);
   });
 
   test('refresh rotates: the new tokens work, the old refresh token is refused, and reusing it revokes the approval', async () => {
@@ -202,7 +205,7 @@ describe('serve --enable-auth oauth', () => {
     expect(rotated.refresh_token).toBeDefined();
     expect(rotated.refresh_token).not.toBe(oldRefresh);
     // The new access token serves the same session (sessions are bound to the approval, not to one access token).
-    provider.saved = rotated;
+    provider.saved = { ...provider.saved, ...rotated };
     expect(serversOf((await client.listTools()).tools)).toEqual(['beta']);
     // The old refresh token again: refused, and the whole approval ends (it may have leaked).
     const replay = await refresh(oldRefresh);

@@ -56,7 +56,7 @@ export function consentPage(request: PendingRequest, knownTags: string[], proble
   const body = `<h1>Allow “${escapeHtml(p.clientName)}” to use your MCP servers?</h1>
 ${problem ? `<p class="error">${escapeHtml(problem)}</p>` : ''}
 <p>Client: <strong>${escapeHtml(p.clientName)}</strong>${p.clientUri ? ` (<code>${escapeHtml(p.clientUri)}</code>)` : ''}<br>Client ID: <code>${escapeHtml(p.clientId)}</code><br>It will be sent back to: <code>${escapeHtml(redirectHost)}</code></p>
-<form method="post" action="authorize">
+<form method="post" action="${escapeHtml(`${p.issuer}/oauth/authorize`)}">
 <input type="hidden" name="request" value="${escapeHtml(request.id)}">
 <fieldset><legend>What it may see</legend>${tagBoxes || '<p class="note">No server has a tag yet.</p>'}${all}</fieldset>
 ${codeField}

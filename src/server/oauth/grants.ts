@@ -74,7 +74,10 @@ export function grantStore(configDir: string, backups: string, log: Logger): Gra
 
   return {
     file: fresh,
-    registeredClient: (clientId) => Object.hasOwn(fresh().clients, clientId) ? fresh().clients[clientId] : undefined,
+    registeredClient(clientId) {
+      const { clients } = fresh();
+      return Object.hasOwn(clients, clientId) ? clients[clientId] : undefined;
+    },
     addClient(client) {
       edit((f) => {
         f.clients[client.clientId] = client;
@@ -124,7 +127,10 @@ export function grantStore(configDir: string, backups: string, log: Logger): Gra
       const hash = sha256(refreshToken);
       return Object.values(fresh().grants).find((g) => g.refreshHash === hash);
     },
-    grant: (id) => (Object.hasOwn(fresh().grants, id) ? fresh().grants[id] : undefined),
+    grant(id) {
+      const { grants } = fresh();
+      return Object.hasOwn(grants, id) ? grants[id] : undefined;
+    },
     deleteGrant(id, why) {
       const removed = edit((f) => {
         const had = Object.hasOwn(f.grants, id);
