@@ -34,6 +34,9 @@ export const TASK_TTL_MS = 60 * 60_000;
 /** Stand-in sessions (one per token and view) kept; beyond this the least recently used is forgotten with its tasks. */
 const MAX_OWNERS = 256;
 
+/** Ended tasks whose final state (result included) is kept at hand; older ones are asked of the backend again. */
+const MAX_FINALS = 256;
+
 /** New tasks between two sweeps of the forgotten ones. */
 const PRUNE_EVERY = 100;
 
@@ -72,8 +75,8 @@ interface TaskState {
   clientCapabilities: Record<string, unknown>;
   pending: Map<string, PendingInput>;
   inputCounter: number;
-  /** The task's ended result (or error), fetched once. */
-  outcome?: { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } };
+  /** The task as it ended (with its result or error), once seen: later polls need no backend. */
+  final?: Record<string, unknown>;
   /** Open subscriptions/listen streams that asked for this task's notifications. */
   listeners: Set<(params: Record<string, unknown>) => void>;
 }
@@ -106,6 +109,8 @@ export class ModernTasks {
   private states = new Map<string, TaskState>();
 
   private created = 0;
+  /** Ids of tasks holding a `final`, oldest first. */
+  private finals = new Set<string>();
 
   constructor(private readonly router: Pick<SessionRouter, 'tasks'>) {}
 
@@ -151,6 +156,7 @@ export class ModernTasks {
   async cancel(owner: string | undefined, viewKey: string, taskId: unknown, call: TaskCall): Promise<Record<string, unknown>> {
     const state = this.find(owner, viewKey, taskId);
     const { route, backendId } = state.entry;
+    if (state.final) return {};
     try {
       await call(route, 'tasks/cancel', { taskId: backendId });
     } catch (error) {
@@ -188,13 +194,19 @@ export class ModernTasks {
   }
 
   private lookup(owner: string | undefined, viewKey: string, taskId: string): TaskState | undefined {
-    const o = this.owners.get(ownerKey(owner, viewKey));
+    const key = ownerKey(owner, viewKey);
+    const o = this.owners.get(key);
     const entry = o && this.router.tasks.find(o.session, taskId);
-    return entry ? this.states.get(taskId) : undefined;
+    if (!entry) return undefined;
+    // In use: the last to be forgotten.
+    this.owners.delete(key);
+    this.owners.set(key, o);
+    return this.states.get(taskId);
   }
 
   /** The task as tasks/get and notifications/tasks show it. */
   private async detailed(state: TaskState, call: TaskCall): Promise<Record<string, unknown>> {
+    if (state.final) return state.final;
     const { route, backendId, id } = state.entry;
     const backendTask = await call(route, 'tasks/get', { taskId: backendId });
     const task = modernTask(backendTask, id);
@@ -205,11 +217,24 @@ export class ModernTasks {
       if (state.pending.size > 0) return { ...task, status: 'input_required', inputRequests: Object.fromEntries([...state.pending].map(([k, p]) => [k, p.request])) };
       return status === 'input_required' ? { ...task, status: 'working' } : task;
     }
-    if (status === 'cancelled') return task;
-    state.outcome ??= await outcomeOf(call, route, backendId, status, task.statusMessage);
-    if (status === 'completed' && 'result' in state.outcome) return { ...task, result: state.outcome.result };
-    const error = 'error' in state.outcome ? state.outcome.error : { code: ErrorCode.InternalError, message: String(task.statusMessage ?? 'the task failed') };
-    return { ...task, status: 'failed', error };
+    let final = task;
+    if (status !== 'cancelled') {
+      const outcome = await outcomeOf(call, route, backendId, status, task.statusMessage);
+      final = status === 'completed' && 'result' in outcome ? { ...task, result: outcome.result } : { ...task, status: 'failed', error: 'error' in outcome ? outcome.error : { code: ErrorCode.InternalError, message: 'the task failed' } };
+    }
+    this.keepFinal(state, final);
+    return final;
+  }
+
+  /** An ended task does not change: keep it (a bounded number of them) instead of asking the backend again. */
+  private keepFinal(state: TaskState, final: Record<string, unknown>): void {
+    state.final = final;
+    this.finals.add(state.entry.id);
+    if (this.finals.size <= MAX_FINALS) return;
+    const oldest = this.finals.values().next().value!;
+    this.finals.delete(oldest);
+    const s = this.states.get(oldest);
+    if (s) delete s.final;
   }
 
   /** The stand-in session of a token in a view; created on first use, least recently used forgotten. */
@@ -241,7 +266,10 @@ export class ModernTasks {
     for (const [id, state] of this.states) {
       const entry = this.router.tasks.find(state.entry.session, id);
       if (entry && state.createdAt < expired) this.router.tasks.delete(entry);
-      if (!entry || state.createdAt < expired) this.states.delete(id);
+      if (!entry || state.createdAt < expired) {
+        this.states.delete(id);
+        this.finals.delete(id);
+      }
     }
   }
 
@@ -307,7 +335,7 @@ export class ModernTasks {
 const ownerKey = (owner: string | undefined, viewKey: string) => `${owner ?? ''}\u0000${viewKey}`;
 
 /** How an ended task turned out: its result, or the JSON-RPC error of a failed one. */
-async function outcomeOf(call: TaskCall, route: Route, backendId: string, status: string, statusMessage: unknown): Promise<NonNullable<TaskState['outcome']>> {
+async function outcomeOf(call: TaskCall, route: Route, backendId: string, status: string, statusMessage: unknown): Promise<{ result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } }> {
   try {
     const payload = await call(route, 'tasks/result', { taskId: backendId });
     const meta = payload._meta as Record<string, unknown> | undefined;
