@@ -347,6 +347,45 @@ describe('serve --enable-auth oauth', () => {
     expect(((await replay.json()) as { error_description: string }).error_description).toContain('already used');
     expect((await init()).status).toBe(401);
   });
+
+  test('bad requests: registration rules, a metadata document that names another client, authorize checks (redirected once the redirect URI is trusted)', async () => {
+    const register = (body: unknown) => fetch(`${serve.origin}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const plainHttp = await register({ redirect_uris: ['http://app.example/cb'] });
+    expect(plainHttp.status).toBe(400);
+    expect(await plainHttp.json()).toMatchObject({ error: 'invalid_redirect_uri' });
+    expect(((await (await register({ redirect_uris: [] })).json()) as { error: string }).error).toBe('invalid_redirect_uri');
+    expect(((await (await register({ redirect_uris: [REDIRECT], grant_types: ['client_credentials'] })).json()) as { error: string }).error).toBe('invalid_client_metadata');
+
+    // A metadata document must name itself.
+    const liar = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json({ client_id: 'https://someone.else/client.json', redirect_uris: [REDIRECT] }) });
+    try {
+      const url = new URL(`${serve.origin}/oauth/authorize`);
+      for (const [k, v] of Object.entries({ response_type: 'code', client_id: `http://127.0.0.1:${liar.port}/c.json`, redirect_uri: REDIRECT, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })) url.searchParams.set(k, v);
+      const shown = await fetch(url, { redirect: 'manual' });
+      expect(shown.status).toBe(400);
+      expect(await shown.text()).toContain('does not name the same client_id');
+    } finally {
+      liar.stop(true);
+    }
+
+    const { client_id } = (await (await register({ client_name: 'Checked', redirect_uris: [REDIRECT] })).json()) as { client_id: string };
+    const refusal = async (params: Record<string, string>) => {
+      const url = new URL(`${serve.origin}/oauth/authorize`);
+      for (const [k, v] of Object.entries({ response_type: 'code', client_id, redirect_uri: REDIRECT, state: 'st', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', ...params })) url.searchParams.set(k, v);
+      const r = await fetch(url, { redirect: 'manual' });
+      expect(r.status).toBe(302);
+      const back = new URL(r.headers.get('location')!);
+      expect(back.searchParams.get('state')).toBe('st');
+      expect(back.searchParams.get('iss')).toBe(serve.origin);
+      return back.searchParams.get('error');
+    };
+    expect(await refusal({ code_challenge_method: 'plain' })).toBe('invalid_request');
+    expect(await refusal({ code_challenge: '' })).toBe('invalid_request');
+    expect(await refusal({ response_type: 'token' })).toBe('unsupported_response_type');
+    expect(await refusal({ resource: 'http://127.0.0.1:1/mcp' })).toBe('invalid_target');
+    expect(await refusal({ scope: 'tag:a tag:nope' })).toBe('invalid_scope');
+    expect(await refusal({ scope: 'admin' })).toBe('invalid_scope');
+  });
 });
 
 describe('serve --enable-auth oauth across a restart', () => {
