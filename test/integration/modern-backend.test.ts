@@ -129,6 +129,27 @@ describe('modern backends behind serve', () => {
     }
   });
 
+  test("a modern client answers a modern backend's input_required (elicitation, sampling, roots) through serve", async () => {
+    const modern = new ModernSdkClient({ name: 'modern-asker', version: '1' }, { capabilities: { elicitation: {}, sampling: {}, roots: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    modern.setRequestHandler('elicitation/create', async (request) => ({ action: 'accept', content: { name: `Mo (asked: ${request.params.message})` } }));
+    modern.setRequestHandler('sampling/createMessage', async (request) => ({
+      role: 'assistant',
+      content: { type: 'text', text: `modern sampled ${(request.params.messages[0]!.content as { text: string }).text}` },
+      model: 'test-model',
+    }));
+    modern.setRequestHandler('roots/list', async () => ({ roots: [{ uri: 'file:///tmp/modern-root' }] }));
+    await modern.connect(new StreamableHTTPClientTransport(new URL(serve.url)));
+    try {
+      for (const server of ['mstdio', 'mhttp']) {
+        expect(textOf(await modern.callTool({ name: `${server}_1mcp_ask_name`, arguments: {} }))).toBe('hello Mo (asked: What is your name?) (state asked-name)');
+        expect(textOf(await modern.callTool({ name: `${server}_1mcp_ask_model`, arguments: { prompt: 'hey' } }))).toBe('model said: modern sampled hey');
+        expect(textOf(await modern.callTool({ name: `${server}_1mcp_ask_roots`, arguments: {} }))).toBe('roots: file:///tmp/modern-root');
+      }
+    } finally {
+      await modern.close();
+    }
+  });
+
   test('a list change of a modern backend (heard on subscriptions/listen) reaches the legacy client', async () => {
     for (const server of ['mstdio', 'mhttp']) {
       let changed = 0;

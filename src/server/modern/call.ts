@@ -100,6 +100,8 @@ export async function forwardModern(router: SessionRouter, call: ModernCall): Pr
   const sent = performance.now();
   const pending = backend.request(call.method, withoutProgressToken(params), {
     signal: controller.signal,
+    // A modern backend's input requests belong to this call exactly (backends/modern/client.ts).
+    ask: (request, signal) => router.ask(inFlight, request, signal),
     onprogress: (p: Progress) => (bridge ? bridge.progressed(p as never) : round.onprogress?.(p as never)),
   });
   const observed = call.observe ? call.observe.observer.call(call.observe.caller, backend.name, call.method, params, controller.signal, 0, sent, pending) : pending;
