@@ -65,6 +65,7 @@ export function grantStore(configDir: string, backups: string, log: Logger): Gra
     return current;
   };
   const edit = <T>(fn: (f: OAuthClientsFile) => T): T => {
+    fresh(); // a change made elsewhere first (a revoke) must still close its sessions, not be taken in silently
     const result = updateClientsFile(path, backups, fn);
     changed.changed(); // our own write: already applied below, no need to re-read
     current = readClientsFile(path);
