@@ -6,6 +6,7 @@
  */
 import { isRequest, messagesOf, type JsonRpcMessage } from '../jsonrpc.ts';
 import { readSse } from './sse-parser.ts';
+import { hasTimeLimit, NoAnswer } from './time-limit.ts';
 
 /** The request never reached a session (connection refused, 404): safe to reconnect and send again. */
 export class SessionLost extends Error {}
@@ -81,8 +82,10 @@ export class HttpLeg {
     const request = isRequest(message);
     let response: Response;
     try {
-      response = await this.fetchWithTimeout(this.endpoint!, { method: 'POST', headers: this.headers(), body: JSON.stringify(message) });
+      response = await this.fetchWithTimeout(this.endpoint!, { method: 'POST', headers: this.headers(), body: JSON.stringify(message) }, hasTimeLimit(message.method));
     } catch (error) {
+      // serve took it and is silent: it may be working on it, so it must not be sent again.
+      if (error instanceof NoAnswer) return { unanswered: `1mcp serve did not answer ${message.method} within ${this.o.timeoutMs} ms (--timeout)` };
       // Connection refused: serve is gone (restarting?). Treat like a lost session.
       this.o.log('warn', `POST failed: ${(error as Error).message}`);
       throw new SessionLost((error as Error).message);
@@ -151,12 +154,18 @@ export class HttpLeg {
     return h;
   }
 
-  /** Time limit to the response headers only: a long tool call streams for as long as it takes. */
-  private async fetchWithTimeout(url: string, init: RequestInit): Promise<Response> {
+  /**
+   * Time limit to the response headers only, and only when `limited` (time-limit.ts): a long tool call
+   * takes as long as it takes. A request that got no headers in time throws NoAnswer.
+   */
+  private async fetchWithTimeout(url: string, init: RequestInit, limited = true): Promise<Response> {
+    if (!limited) return fetch(url, init);
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
+    const timer = setTimeout(() => controller.abort(new NoAnswer(`no answer within ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
     try {
       return await fetch(url, { ...init, signal: controller.signal });
+    } catch (error) {
+      throw controller.signal.aborted ? new NoAnswer(`no answer within ${this.o.timeoutMs} ms`) : error;
     } finally {
       clearTimeout(timer);
     }

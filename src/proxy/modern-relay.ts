@@ -12,6 +12,7 @@ import { messagesOf } from '../jsonrpc.ts';
 import { LEGACY_VERSIONS, META_PROTOCOL_VERSION, META_SERVER_INFO, META_SUBSCRIPTION_ID, MODERN_VERSIONS, SUPPORTED_VERSIONS } from '../server/modern/wire.ts';
 import { paramHeadersOf, routingHeaders, type ParamHeader } from './modern-headers.ts';
 import { readSse } from './sse-parser.ts';
+import { hasTimeLimit, NoAnswer } from './time-limit.ts';
 
 /** Where modern requests go, or why they cannot go anywhere. */
 export type ModernTarget = { endpoint: string; token?: string } | { problem: string; refused: boolean };
@@ -28,17 +29,7 @@ export interface ModernRelayOptions {
 }
 
 const ERROR_CONNECTION = -32000;
-
-/**
- * Requests serve forwards to a backend. serve answers them with plain JSON when no progress comes first,
- * so their response headers arrive only with the result: no time limit here (the backend's
- * requestTimeout bounds them, and the client cancels when it stops waiting).
- */
-const FORWARDED = new Set(['tools/call', 'prompts/get', 'resources/read', 'completion/complete']);
 const HEADER_MISMATCH = -32020;
-
-/** serve took the request but sent no response headers in time: it may be working on it, so never send it again. */
-class NoAnswer extends Error {}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -175,7 +166,7 @@ export class ModernRelay {
     };
     if (target.token) headers.authorization = `Bearer ${target.token}`;
     const init = { method: 'POST', headers, body: JSON.stringify(message) };
-    if (FORWARDED.has(message.method!)) return fetch(target.endpoint, { ...init, signal });
+    if (!hasTimeLimit(message.method)) return fetch(target.endpoint, { ...init, signal });
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(new Error(`no answer within ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
     try {

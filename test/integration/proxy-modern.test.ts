@@ -261,6 +261,19 @@ describe('the proxy relays the 2026-07-28 era', () => {
     }
   });
 
+  test('legacy client: a call longer than --timeout is not cut off, nor sent to the backend twice', async () => {
+    const { client, pid } = await connectProxy({ home: h.home, cwd: h.project, args: ['--timeout', '300'] });
+    started.push(pid);
+    try {
+      const result = await client.callTool({ name: 'files_1mcp_slow', arguments: { ms: 900, steps: 1 } });
+      expect(textOf(result)).toBe('done');
+      const stats = JSON.parse(textOf(await client.callTool({ name: 'files_1mcp_stats', arguments: {} })));
+      expect(stats.calls.filter((c: { name: string; args: { ms?: number } }) => c.name === 'slow' && c.args.ms === 900).length).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+
   test('raw stdio: an open subscriptions/listen does not hold the proxy after stdin ends', async () => {
     const p = rawProxy(h.home, h.project);
     p.send({ jsonrpc: '2.0', id: 'l1', method: 'subscriptions/listen', params: { _meta: ENVELOPE, notifications: { toolsListChanged: true } } });
