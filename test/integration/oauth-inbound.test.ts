@@ -342,6 +342,16 @@ describe('serve --enable-auth oauth', () => {
     const working = await init();
     expect(working.status).toBe(200);
     await working.body?.cancel();
+    // A 2026-07-28 (stateless) request with the same token is scoped the same way.
+    const modern = await fetch(serve.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'modern-oauth', version: '1' } } } }),
+    });
+    expect(modern.status).toBe(200);
+    const text = await modern.text();
+    const message = JSON.parse(modern.headers.get('content-type')?.includes('event-stream') ? text.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).find((d) => d.includes('"id":7'))! : text);
+    expect(serversOf(message.result.tools)).toEqual(['alpha']);
     const replay = await exchange(verifier);
     expect(replay.status).toBe(400);
     expect(((await replay.json()) as { error_description: string }).error_description).toContain('already used');
