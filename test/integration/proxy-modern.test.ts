@@ -6,14 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { cliCommand } from '../helpers/cli.ts';
+import { cliCommand, runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { textOf } from '../helpers/mcp-client.ts';
 import { assertAllGone, descendantsOf, isAlive, waitFor } from '../helpers/processes.ts';
@@ -346,6 +346,57 @@ describe('when serve stops, is silent, or is not there', () => {
       expect(list.error.code).toBe(-32000);
       expect(list.error.message).toContain('start it with "1mcp serve"');
     } finally {
+      p.child.stdin.end();
+      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+    }
+  });
+});
+
+describe('the view and the token for modern requests', () => {
+  const h = makeHome();
+  let serve: ServeHandle;
+  let token = '';
+  beforeAll(async () => {
+    serve = await startServe(servers, { dir: h.configDir, args: ['--enable-auth'] });
+    const created = await runCli(['auth', 'token', 'create', '--name', 'proxy-modern', '--config-dir', serve.dir]);
+    expect(created.code).toBe(0);
+    token = created.stdout.trim();
+  });
+  afterAll(async () => {
+    await serve.stop();
+    await assertNoProxyLeft();
+    rmSync(h.home, { recursive: true, force: true });
+  });
+
+  test('.1mcprc tags and --token: modern lists are the view, the token goes along; without it, a 401 that says what to do', async () => {
+    writeFileSync(join(h.project, '.1mcprc'), JSON.stringify({ tags: 'web' }));
+    const withToken = rawProxy(h.home, h.project, ['--token', token]);
+    const without = rawProxy(h.home, h.project);
+    try {
+      const list = await withToken.request('w', 'tools/list');
+      const listed: string[] = list.result.tools.map((t: { name: string }) => t.name);
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed.every((name) => name.startsWith('web_1mcp_'))).toBe(true);
+      expect(list.result.cacheScope).toBe('private');
+      const refused = await without.request('n', 'tools/list');
+      expect(refused.error.code).toBe(-32000);
+      expect(refused.error.message).toContain('requires a bearer token');
+      expect(refused.error.message).toContain('--token');
+    } finally {
+      rmSync(join(h.project, '.1mcprc'), { force: true });
+      for (const p of [withToken, without]) p.child.stdin.end();
+      await waitFor(() => withToken.child.exitCode !== null && without.child.exitCode !== null, { what: 'the proxies to exit at end of input' });
+    }
+  });
+
+  test('a .1mcprc url that is not approved: server/discover is refused with the way to approve it, nothing is sent', async () => {
+    writeFileSync(join(h.project, '.1mcprc'), JSON.stringify({ url: 'https://mcp.example.invalid' }));
+    const p = rawProxy(h.home, h.project, ['--token', token]);
+    try {
+      const discovered = await p.request('d', 'server/discover');
+      expect(discovered.error.message).toContain('1mcp trust https://mcp.example.invalid');
+    } finally {
+      rmSync(join(h.project, '.1mcprc'), { force: true });
       p.child.stdin.end();
       await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
     }
