@@ -19,6 +19,7 @@ import type { CallObserver, ObservedSession } from '../call-observer.ts';
 import type { Session, SessionRouter } from '../sessions/session.ts';
 import { BRIDGED_METHODS, BridgedCall, inputResponsesOf, type Round } from './input-required.ts';
 import { takeTurn } from './input-required-turns.ts';
+import { passThrough, speaksModern } from './backend-input.ts';
 import type { StateBinding } from './request-state.ts';
 
 /** Everything a backend may ask: the router must pick this call, so that this call decides the answer. */
@@ -55,7 +56,8 @@ export async function forwardModern(router: SessionRouter, call: ModernCall): Pr
   if (isPerSession(backend)) {
     throw new RpcError(
       ErrorCode.InvalidRequest,
-      `server "${backend.name}" has "scope": "session" (each client session gets its own instance), and a 2026-07-28 request has no session; connect with a client that sends "initialize" to use it`,
+      // Stays refused: a stateless request has no session to bind an instance to (docs/protocol.md, "The proxy and modern clients").
+      `server "${backend.name}" has "scope": "session" (an instance per client session), and a 2026-07-28 request has no session to give one to; use it from a client that connects with "initialize" (protocol 2025-11-25 or older), or remove "scope": "session" from its entry in mcp.json to share one instance`,
     );
   }
   const round: Round = {
@@ -68,10 +70,14 @@ export async function forwardModern(router: SessionRouter, call: ModernCall): Pr
   // The backend name is part of the binding: a state is good only for the call it came from.
   const binding: StateBinding = { principal: call.owner, view: `${viewKey}\u0000${backend.name}`, method: call.method, params };
   const answers = bridging ? inputResponsesOf(call.params) : undefined;
-  if (bridging && requestState !== undefined) return BridgedCall.resume(requestState, binding).serve(round, answers);
+  // A modern backend asks in its own input_required: passed through, its requestState sealed inside ours.
+  if (bridging && speaksModern(backend)) {
+    return passThrough({ backend, method: call.method, params: withoutProgressToken(params), sent: call.params, binding, clientCapabilities: call.clientCapabilities, signal: call.signal, onprogress: round.onprogress as never, observe: call.observe });
+  }
+  if (bridging && requestState !== undefined) return BridgedCall.claim(requestState, binding).retry(round, answers);
 
   const askable = bridging && ANSWERING.some((k) => call.clientCapabilities[k] !== undefined && call.clientCapabilities[k] !== null);
-  const release = await takeTurn(backend, call.owner ?? '', askable, call.signal);
+  const turn = await takeTurn(backend, call.owner ?? '', askable, call.signal);
   const controller = new AbortController();
   const bridge = bridging
     ? new BridgedCall({
@@ -81,6 +87,8 @@ export async function forwardModern(router: SessionRouter, call: ModernCall): Pr
         waitMs: backend.config.requestTimeout,
         early: answers,
         cancel: (reason) => controller.abort(reason),
+        park: turn.park,
+        resume: turn.resume,
       })
     : undefined;
   const sendRequest = (request: { method: ServerRequestMethod; params?: Record<string, unknown> }, _schema: unknown, options?: { signal?: AbortSignal }) => {
@@ -94,7 +102,7 @@ export async function forwardModern(router: SessionRouter, call: ModernCall): Pr
   const finish = () => {
     (caller as { closed: boolean }).closed = true;
     router.endCall(inFlight);
-    release();
+    turn.release();
   };
 
   const sent = performance.now();
