@@ -274,6 +274,28 @@ describe('the proxy relays the 2026-07-28 era', () => {
     }
   });
 
+  test('raw stdio: notifications/cancelled ends a listen stream; another one keeps getting changes', async () => {
+    const p = rawProxy(h.home, h.project);
+    const acked = (id: string) => waitFor(() => p.received.find((m) => m.method === 'notifications/subscriptions/acknowledged' && m.params._meta['io.modelcontextprotocol/subscriptionId'] === id), { what: `the acknowledgement of ${id}` });
+    const changesFor = (id: string) => p.received.filter((m) => m.method === 'notifications/tools/list_changed' && m.params._meta['io.modelcontextprotocol/subscriptionId'] === id);
+    try {
+      const listen = (id: string) => p.send({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { _meta: ENVELOPE, notifications: { toolsListChanged: true } } });
+      listen('gone');
+      await acked('gone');
+      p.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'gone', reason: 'done with it', _meta: ENVELOPE } });
+      listen('kept');
+      await acked('kept');
+      await p.request('change', 'tools/call', { name: 'web_1mcp_change_tools', arguments: {} });
+      await waitFor(() => changesFor('kept').length > 0, { what: 'the change on the listen stream that stayed' });
+      expect(changesFor('gone')).toEqual([]);
+      // Nothing answers a cancelled request, not even an error.
+      expect(p.received.some((m) => m.id === 'gone')).toBe(false);
+    } finally {
+      p.child.stdin.end();
+      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+    }
+  });
+
   test('raw stdio: an open subscriptions/listen does not hold the proxy after stdin ends', async () => {
     const p = rawProxy(h.home, h.project);
     p.send({ jsonrpc: '2.0', id: 'l1', method: 'subscriptions/listen', params: { _meta: ENVELOPE, notifications: { toolsListChanged: true } } });
