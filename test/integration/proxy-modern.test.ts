@@ -61,10 +61,11 @@ async function assertNoProxyLeft(): Promise<void> {
 }
 
 /** The SDK v2 client pinned to 2026-07-28, launching `1mcp proxy` over stdio (it probes on a sibling process first). */
-async function connectModernProxy(home: string, cwd: string, args: string[] = []) {
+async function connectModernProxy(home: string, cwd: string, args: string[] = [], setup: (client: Client) => void = () => {}, capabilities: Record<string, unknown> = {}) {
   const [command, ...pre] = cliCommand();
   const transport = new StdioClientTransport({ command: command!, args: [...pre, 'proxy', ...args], cwd, env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, stderr: 'pipe' });
-  const client = new Client({ name: 'modern-proxy-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: VERSION } } });
+  const client = new Client({ name: 'modern-proxy-test', version: '1.0.0' }, { capabilities, versionNegotiation: { mode: { pin: VERSION } } });
+  setup(client);
   await client.connect(transport);
   started.push(transport.pid!);
   return { client, transport, pid: transport.pid! };
@@ -180,6 +181,26 @@ describe('the proxy relays the 2026-07-28 era', () => {
       abort.abort(new Error('no longer needed'));
       await expect(call).rejects.toThrow();
       await waitFor(async () => JSON.parse(textOf(await client.callTool({ name: 'files_1mcp_stats', arguments: {} }))).cancelled.includes('hang'), { what: 'the backend to see the cancellation' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('input_required through the proxy: a backend\'s sampling and elicitation reach the v2 client\'s handlers, its retry reaches the backend', async () => {
+    const { client } = await connectModernProxy(
+      h.home,
+      h.project,
+      [],
+      (c) => {
+        c.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'sampled through the proxy' }, model: 'm' }));
+        c.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { answer: 'yes' } }));
+      },
+      { sampling: {}, elicitation: {} },
+    );
+    try {
+      expect(textOf(await client.callTool({ name: 'web_1mcp_sample', arguments: { prompt: 'hi' } }))).toBe('sampled through the proxy');
+      const elicited = JSON.parse(textOf(await client.callTool({ name: 'files_1mcp_elicit', arguments: { message: 'ok?' } })));
+      expect(elicited).toMatchObject({ action: 'accept', content: { answer: 'yes' } });
     } finally {
       await client.close();
     }
