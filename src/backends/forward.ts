@@ -36,6 +36,8 @@ export interface ForwardOptions {
    * known exactly. Legacy backends ask through the router instead.
    */
   ask?: Ask;
+  /** A modern backend's input_required comes back as it is (to pass on to a modern client) instead of being answered here. */
+  passInputRequired?: boolean;
 }
 
 /** The backend a Forwarder belongs to, as forwarding sees it. */
@@ -106,7 +108,7 @@ export class Forwarder {
     });
     const meta = params?._meta as Record<string, unknown> | undefined;
     const message = { method, params: { ...params, _meta: meta ? { ...meta, progressToken: token } : { progressToken: token } } };
-    const requestOptions = { signal: controller.signal, timeout: MAX_TIMER_MS, ask: options.ask };
+    const requestOptions = { signal: controller.signal, timeout: MAX_TIMER_MS, ask: options.ask, passInputRequired: options.passInputRequired };
     let tokenKept = false;
     try {
       let result: Record<string, unknown>;

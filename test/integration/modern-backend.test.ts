@@ -12,6 +12,7 @@ import { Client as ModernSdkClient, StreamableHTTPClientTransport } from '@model
 import { BUN, fixtureEntry } from '../helpers/fixture.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
+import { messagesOf } from '../helpers/raw-http.ts';
 import { assertNoSurvivors, readLine, spawnTracked, waitFor, killTree, waitForExit } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
@@ -147,6 +148,46 @@ describe('modern backends behind serve', () => {
       }
     } finally {
       await modern.close();
+    }
+  });
+
+  test("raw 2026-07-28 requests: the backend's input_required passes through with its keys, its requestState sealed inside ours", async () => {
+    const envelope = (caps: Record<string, unknown>) => ({
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': caps,
+      'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+    });
+    let id = 100;
+    const call = async (params: Record<string, unknown>, caps: Record<string, unknown> = { elicitation: {} }) => {
+      const response = await fetch(serve.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': String(params.name) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { ...params, _meta: envelope(caps) } }),
+      });
+      return messagesOf(response.headers.get('content-type'), await response.text()).find((m) => m.id === id) as { result?: any; error?: any };
+    };
+    for (const server of ['mstdio', 'mhttp']) {
+      const name = `${server}_1mcp_ask_name`;
+      const first = await call({ name, arguments: {} });
+      expect(first.result.resultType).toBe('input_required');
+      // The backend's own key, not one of the bridging's generated ones.
+      expect(Object.keys(first.result.inputRequests)).toEqual(['who']);
+      expect(first.result.inputRequests.who.method).toBe('elicitation/create');
+      const state = first.result.requestState as string;
+      expect(state).not.toBe('asked-name');
+      expect(state).not.toContain('asked-name');
+      const answer = { who: { action: 'accept', content: { name: 'Raw' } } };
+      const tampered = await call({ name, arguments: {}, inputResponses: answer, requestState: `${state.slice(0, -2)}xx` });
+      expect(tampered.error.code).toBe(-32602);
+      const foreign = await call({ name: `${server}_1mcp_ask_roots`, arguments: {}, inputResponses: answer, requestState: state });
+      expect(foreign.error.code).toBe(-32602);
+      const done = await call({ name, arguments: {}, inputResponses: answer, requestState: state });
+      expect(done.result.resultType).toBe('complete');
+      expect(done.result.content[0].text).toBe('hello Raw (state asked-name)');
+      // A client that did not declare elicitation gets -32021, as the revision asks.
+      const undeclared = await call({ name, arguments: {} }, {});
+      expect(undeclared.error.code).toBe(-32021);
+      expect(undeclared.error.data.requiredCapabilities).toEqual({ elicitation: {} });
     }
   });
 

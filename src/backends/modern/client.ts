@@ -32,6 +32,8 @@ export interface ModernRequestOptions {
   timeout?: number;
   /** Where this request's input requests go (the calling client); otherwise the registered handlers. */
   ask?: Ask;
+  /** Return an input_required result as it is: the caller passes it on to a modern client. */
+  passInputRequired?: boolean;
 }
 
 /** A backend that keeps asking is stopped after this many rounds. */
@@ -158,6 +160,7 @@ export class ModernClient {
       const result = await this.send(method, sent, options);
       if (method === 'tools/list') this.rememberTools(result);
       if (result.resultType !== 'input_required') return legacyShape(result);
+      if (options.passInputRequired) return result;
       if (round + 1 >= MAX_ROUNDS) throw new McpError(ErrorCode.InternalError, `the server still asked for input after ${MAX_ROUNDS} rounds; gave up`);
       const inputResponses = await this.answer(result.inputRequests, options);
       const { inputResponses: _old, requestState: _state, ...rest } = params;
