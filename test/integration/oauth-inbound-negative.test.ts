@@ -1,0 +1,308 @@
+/**
+ * serve --enable-auth oauth refuses what it must (docs/security.md), each with the error the RFCs name:
+ * PKCE (RFC 7636 / OAuth 2.1), single-use codes and refresh-token rotation (RFC 6749 §10.5, OAuth 2.1 §4.3),
+ * redirect URIs (RFC 6749 §4.1.2.1: never redirect to an unregistered URI), resource indicators (RFC 8707),
+ * `iss` on every redirect (RFC 9207), revocation (RFC 7009), registration (RFC 7591), and the consent
+ * form's approval code and Origin. Real serve processes (source mode), raw HTTP as a client and a browser
+ * would send it; each refusal is next to the legitimate path that works.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createHash, randomBytes } from 'node:crypto';
+import { fixtureEntry } from '../helpers/fixture.ts';
+import { waitFor } from '../helpers/processes.ts';
+import { startServe, type ServeHandle } from '../helpers/serve.ts';
+
+/** Never contacted: the tests read the redirect from the 302 instead of following it. */
+const REDIRECT = 'http://127.0.0.1:9/callback';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+interface Pkce {
+  verifier: string;
+  challenge: string;
+}
+
+function pkce(): Pkce {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+interface Tokens {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+  scope?: string;
+}
+
+/** One serve with OAuth on, and the steps of a client and a browser against it. */
+function oauthServe(handle: () => ServeHandle) {
+  const origin = () => handle().origin;
+
+  async function register(name: string, redirectUris = [REDIRECT]): Promise<string> {
+    const r = await fetch(`${origin()}/oauth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: name, redirect_uris: redirectUris, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }),
+    });
+    expect(r.status).toBe(201);
+    return ((await r.json()) as { client_id: string }).client_id;
+  }
+
+  function authorizeUrl(clientId: string, challenge: string, extra: Record<string, string> = {}): URL {
+    const url = new URL(`${origin()}/oauth/authorize`);
+    const params = { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256', state: 'st-1', resource: handle().url, scope: 'tag:a', ...extra };
+    for (const [k, v] of Object.entries(params)) if (v !== '') url.searchParams.set(k, v);
+    return url;
+  }
+
+  /** The browser opens the consent page; the person reads the approval code on serve's log. */
+  async function openConsent(url: URL, clientName: string): Promise<{ requestId: string; approvalCode: string }> {
+    const seen = handle().stderr().length;
+    const page = await fetch(url, { redirect: 'manual' });
+    expect(page.status).toBe(200);
+    const requestId = /name="request" value="([^"]+)"/.exec(await page.text())?.[1];
+    expect(requestId).toBeDefined();
+    const approvalCode = await waitFor(() => new RegExp(`"${clientName}" asks to connect.*approval code (\\d{3}-\\d{3})`).exec(handle().stderr().slice(seen))?.[1], { what: "the approval code on serve's log" });
+    return { requestId: requestId!, approvalCode };
+  }
+
+  function submitConsent(fields: Record<string, string>, headers: Record<string, string> = { origin: origin() }): Promise<Response> {
+    return fetch(`${origin()}/oauth/authorize`, { method: 'POST', headers: { ...FORM, ...headers }, body: new URLSearchParams(fields), redirect: 'manual' });
+  }
+
+  /** The whole front channel: consent with the right code → the authorization code from the redirect. */
+  async function authorize(clientId: string, clientName: string, p: Pkce): Promise<string> {
+    const { requestId, approvalCode } = await openConsent(authorizeUrl(clientId, p.challenge), clientName);
+    const answer = await submitConsent({ request: requestId, approval_code: approvalCode, tag: 'a', action: 'allow' });
+    expect(answer.status).toBe(302);
+    const back = new URL(answer.headers.get('location')!);
+    expect(back.searchParams.get('iss')).toBe(origin());
+    return back.searchParams.get('code')!;
+  }
+
+  function token(fields: Record<string, string>): Promise<Response> {
+    return fetch(`${origin()}/oauth/token`, { method: 'POST', headers: FORM, body: new URLSearchParams(fields) });
+  }
+
+  const exchange = (clientId: string, code: string, verifier: string, extra: Record<string, string> = {}) =>
+    token({ grant_type: 'authorization_code', client_id: clientId, code, code_verifier: verifier, redirect_uri: REDIRECT, resource: handle().url, ...extra });
+
+  const refresh = (clientId: string, refreshToken: string) => token({ grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken });
+
+  /** A client that went through the whole flow: its tokens. */
+  async function connected(name: string): Promise<{ clientId: string; tokens: Tokens }> {
+    const clientId = await register(name);
+    const p = pkce();
+    const code = await authorize(clientId, name, p);
+    const r = await exchange(clientId, code, p.verifier);
+    expect(r.status).toBe(200);
+    return { clientId, tokens: (await r.json()) as Tokens };
+  }
+
+  /** POST /mcp (initialize) with this access token: 200 when accepted. */
+  function mcp(accessToken: string): Promise<Response> {
+    return fetch(handle().url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'negative', version: '1' } } }),
+    });
+  }
+
+  return { register, authorizeUrl, openConsent, submitConsent, authorize, exchange, refresh, connected, mcp, token };
+}
+
+async function expectOAuthError(response: Response, status: number, error: string, mentions?: string): Promise<void> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('cache-control')).toContain('no-store');
+  const body = (await response.json()) as { error: string; error_description?: string };
+  expect(body.error).toBe(error);
+  if (mentions) expect(body.error_description).toContain(mentions);
+}
+
+async function expectRefusedAtMcp(response: Response, why?: string): Promise<void> {
+  expect(response.status).toBe(401);
+  const challenge = response.headers.get('www-authenticate') ?? '';
+  expect(challenge).toContain('error="invalid_token"');
+  expect(challenge).toContain('resource_metadata=');
+  if (why) expect(challenge).toContain(why);
+  await response.body?.cancel();
+}
+
+/** Where the authorization endpoint sent the browser: the client's redirect URI with an error, state and iss. */
+function redirectedError(response: Response, origin: string): URLSearchParams {
+  expect(response.status).toBe(302);
+  const back = new URL(response.headers.get('location')!);
+  expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
+  expect(back.searchParams.get('code')).toBeNull();
+  expect(back.searchParams.get('state')).toBe('st-1');
+  expect(back.searchParams.get('iss')).toBe(origin);
+  return back.searchParams;
+}
+
+describe('serve --enable-auth oauth refuses', () => {
+  let serve: ServeHandle;
+  let other: ServeHandle;
+  const a = oauthServe(() => serve);
+  const b = oauthServe(() => other);
+
+  beforeAll(async () => {
+    const config = { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }) } };
+    [serve, other] = await Promise.all([startServe(config, { args: ['--enable-auth', 'oauth'] }), startServe(config, { args: ['--enable-auth', 'oauth'] })]);
+  });
+  afterAll(async () => {
+    await Promise.all([serve?.stop(), other?.stop()]);
+  });
+
+  test('a wrong code_verifier: invalid_grant; the right one works', async () => {
+    const clientId = await a.register('Verifier Agent');
+    const p = pkce();
+    const code = await a.authorize(clientId, 'Verifier Agent', p);
+    await expectOAuthError(await a.exchange(clientId, code, pkce().verifier), 400, 'invalid_grant', 'PKCE');
+    await expectOAuthError(await a.exchange(clientId, code, ''), 400, 'invalid_grant', 'PKCE');
+    const ok = await a.exchange(clientId, code, p.verifier);
+    expect(ok.status).toBe(200);
+    const tokens = (await ok.json()) as Tokens;
+    expect(tokens.token_type).toBe('Bearer');
+    expect(tokens.scope).toBe('tag:a');
+    expect((await a.mcp(tokens.access_token)).status).toBe(200);
+  });
+
+  test('a code used twice: invalid_grant, and the tokens its first use issued are revoked', async () => {
+    const clientId = await a.register('Replay Agent');
+    const p = pkce();
+    const code = await a.authorize(clientId, 'Replay Agent', p);
+    const first = await a.exchange(clientId, code, p.verifier);
+    expect(first.status).toBe(200);
+    const tokens = (await first.json()) as Tokens;
+    expect((await a.mcp(tokens.access_token)).status).toBe(200);
+    await expectOAuthError(await a.exchange(clientId, code, p.verifier), 400, 'invalid_grant', 'already used');
+    await expectRefusedAtMcp(await a.mcp(tokens.access_token));
+    await expectOAuthError(await a.refresh(clientId, tokens.refresh_token), 400, 'invalid_grant');
+  });
+
+  test('a code is bound to its client and redirect_uri', async () => {
+    const clientId = await a.register('Bound Agent');
+    const thief = await a.register('Thief Agent');
+    const p = pkce();
+    const code = await a.authorize(clientId, 'Bound Agent', p);
+    await expectOAuthError(await a.exchange(thief, code, p.verifier), 400, 'invalid_grant', 'another client');
+    await expectOAuthError(await a.exchange(clientId, code, p.verifier, { redirect_uri: 'http://127.0.0.1:9/other' }), 400, 'invalid_grant', 'redirect_uri');
+    expect((await a.exchange(clientId, code, p.verifier)).status).toBe(200);
+  });
+
+  test('a redirect_uri that is not registered: an error page, never a redirect', async () => {
+    const clientId = await a.register('Redirect Agent');
+    for (const evil of ['http://127.0.0.1:9/evil', 'https://evil.example/callback', `${REDIRECT}/../x`]) {
+      const r = await fetch(a.authorizeUrl(clientId, pkce().challenge, { redirect_uri: evil }), { redirect: 'manual' });
+      expect(r.status).toBe(400);
+      expect(r.headers.get('location')).toBeNull();
+      expect(r.headers.get('content-type')).toContain('text/html');
+      expect(await r.text()).toContain('is not registered for this client');
+    }
+    // An unknown client: a page too (its redirect URI cannot be trusted).
+    const unknown = await fetch(a.authorizeUrl('no-such-client', pkce().challenge), { redirect: 'manual' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get('location')).toBeNull();
+    // Registration refuses a redirect URI a native app cannot own (RFC 7591 §3.2.2, RFC 8252).
+    const bad = await fetch(`${serve.origin}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'x', redirect_uris: ['http://evil.example/cb'], token_endpoint_auth_method: 'none' }) });
+    await expectOAuthError(bad, 400, 'invalid_redirect_uri');
+  });
+
+  test('PKCE is required and only S256: plain or no challenge goes back as invalid_request (with state and iss)', async () => {
+    const clientId = await a.register('Plain Agent');
+    const p = pkce();
+    const plain = redirectedError(await fetch(a.authorizeUrl(clientId, p.verifier, { code_challenge_method: 'plain' }), { redirect: 'manual' }), serve.origin);
+    expect(plain.get('error')).toBe('invalid_request');
+    expect(plain.get('error_description')).toContain('S256');
+    const none = redirectedError(await fetch(a.authorizeUrl(clientId, '', { code_challenge_method: '' }), { redirect: 'manual' }), serve.origin);
+    expect(none.get('error')).toBe('invalid_request');
+    expect(serve.stderr()).not.toContain('"Plain Agent" asks to connect');
+  });
+
+  test('a resource other than this serve: invalid_target at the authorization and at the token endpoint', async () => {
+    const clientId = await a.register('Resource Agent');
+    const p = pkce();
+    const atAuthorize = redirectedError(await fetch(a.authorizeUrl(clientId, p.challenge, { resource: 'https://other.example/mcp' }), { redirect: 'manual' }), serve.origin);
+    expect(atAuthorize.get('error')).toBe('invalid_target');
+    // The other serve on this machine is another resource too.
+    const otherServe = redirectedError(await fetch(a.authorizeUrl(clientId, p.challenge, { resource: other.url }), { redirect: 'manual' }), serve.origin);
+    expect(otherServe.get('error')).toBe('invalid_target');
+    const code = await a.authorize(clientId, 'Resource Agent', p);
+    await expectOAuthError(await a.exchange(clientId, code, p.verifier, { resource: 'https://other.example/mcp' }), 400, 'invalid_target');
+    await expectOAuthError(await a.exchange(clientId, code, p.verifier, { resource: other.url }), 400, 'invalid_target');
+    expect((await a.exchange(clientId, code, p.verifier)).status).toBe(200);
+  });
+
+  test("an access token of another serve (another config dir) is refused, and that serve refuses this one's", async () => {
+    const here = await a.connected('Here Agent');
+    const there = await b.connected('There Agent');
+    expect((await a.mcp(here.tokens.access_token)).status).toBe(200);
+    expect((await b.mcp(there.tokens.access_token)).status).toBe(200);
+    await expectRefusedAtMcp(await a.mcp(there.tokens.access_token));
+    await expectRefusedAtMcp(await b.mcp(here.tokens.access_token));
+    // Nor is a refresh token of one serve any good at the other.
+    await expectOAuthError(await a.refresh(here.clientId, there.tokens.refresh_token), 400, 'invalid_grant');
+  });
+
+  test('consent without the approval code, or with a wrong one, approves nothing; the right code does', async () => {
+    const clientId = await a.register('Consent Agent');
+    const p = pkce();
+    const { requestId, approvalCode } = await a.openConsent(a.authorizeUrl(clientId, p.challenge), 'Consent Agent');
+    const wrong = approvalCode === '111-111' ? '222-222' : '111-111';
+    const attempts: Record<string, string>[] = [
+      { request: requestId, tag: 'a', action: 'allow' },
+      { request: requestId, approval_code: wrong, tag: 'a', action: 'allow' },
+    ];
+    for (const fields of attempts) {
+      const r = await a.submitConsent(fields);
+      expect(r.status).toBe(400);
+      expect(r.headers.get('location')).toBeNull();
+      expect(await r.text()).toContain('wrong approval code');
+    }
+    const ok = await a.submitConsent({ request: requestId, approval_code: approvalCode, tag: 'a', action: 'allow' });
+    expect(ok.status).toBe(302);
+    expect(new URL(ok.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+  });
+
+  test('the consent form POSTed from another site (Origin) is refused; the request stays for the real page', async () => {
+    const clientId = await a.register('Origin Agent');
+    const p = pkce();
+    const { requestId, approvalCode } = await a.openConsent(a.authorizeUrl(clientId, p.challenge), 'Origin Agent');
+    for (const origin of ['https://evil.example', 'null', `http://localhost:${serve.port + 1}`]) {
+      const r = await a.submitConsent({ request: requestId, approval_code: approvalCode, tag: 'a', action: 'allow' }, { origin });
+      expect(r.status).toBe(403);
+      expect(r.headers.get('location')).toBeNull();
+      await r.body?.cancel();
+    }
+    const ok = await a.submitConsent({ request: requestId, approval_code: approvalCode, tag: 'a', action: 'allow' });
+    expect(ok.status).toBe(302);
+  });
+
+  test('a revoked refresh token (RFC 7009) is refused, and so is the access token of that approval', async () => {
+    const { clientId, tokens } = await a.connected('Revoke Agent');
+    expect((await a.mcp(tokens.access_token)).status).toBe(200);
+    const revoked = await fetch(`${serve.origin}/oauth/revoke`, { method: 'POST', headers: FORM, body: new URLSearchParams({ token: tokens.refresh_token, client_id: clientId }) });
+    expect(revoked.status).toBe(200);
+    await expectOAuthError(await a.refresh(clientId, tokens.refresh_token), 400, 'invalid_grant');
+    await expectRefusedAtMcp(await a.mcp(tokens.access_token));
+  });
+
+  test('a rotated refresh token used again: invalid_grant, and the whole approval is revoked (also the new tokens)', async () => {
+    const { clientId, tokens } = await a.connected('Rotation Agent');
+    const rotated = await a.refresh(clientId, tokens.refresh_token);
+    expect(rotated.status).toBe(200);
+    const fresh = (await rotated.json()) as Tokens;
+    expect(fresh.refresh_token).not.toBe(tokens.refresh_token);
+    expect((await a.mcp(fresh.access_token)).status).toBe(200);
+    await expectOAuthError(await a.refresh(clientId, tokens.refresh_token), 400, 'invalid_grant', 'already used');
+    await expectOAuthError(await a.refresh(clientId, fresh.refresh_token), 400, 'invalid_grant');
+    await expectRefusedAtMcp(await a.mcp(fresh.access_token));
+  });
+
+  test('a refresh token works only for the client it was issued to', async () => {
+    const { clientId, tokens } = await a.connected('Owner Agent');
+    const stranger = await a.register('Stranger Agent');
+    await expectOAuthError(await a.refresh(stranger, tokens.refresh_token), 400, 'invalid_grant');
+    expect((await a.refresh(clientId, tokens.refresh_token)).status).toBe(200);
+  });
+});
