@@ -356,6 +356,29 @@ describe('when serve stops, is silent, or is not there', () => {
     }
   });
 
+  test('serve restarted on another port: the next modern request finds it again (server.pid) and succeeds', async () => {
+    const first = await startServe({ mcpServers: { web: fixtureEntry(['--name', 'web']) } }, { dir: h.configDir });
+    const p = rawProxy(h.home, h.project);
+    try {
+      expect((await p.request('before', 'tools/list')).result.tools.length).toBeGreaterThan(0);
+      const oldPort = first.port;
+      await first.stop();
+      mkdirSync(h.configDir, { recursive: true }); // stop() removes the config dir
+      const second = await startServe({ mcpServers: { files: fixtureEntry(['--name', 'files']) } }, { dir: h.configDir });
+      try {
+        expect(second.port).not.toBe(oldPort);
+        const after = await p.request('after', 'tools/list');
+        expect(after.result.tools.map((t: { name: string }) => t.name)).toContain('files_1mcp_echo');
+      } finally {
+        await second.stop();
+        mkdirSync(h.configDir, { recursive: true });
+      }
+    } finally {
+      p.child.stdin.end();
+      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+    }
+  });
+
   test('a serve that takes a request and sends nothing within --timeout: an error naming the limit, and the request is not sent twice', async () => {
     const held: ServerResponse[] = [];
     let posts = 0;
