@@ -77,6 +77,8 @@ describe('tasks for 2026-07-28 and 2025-11-25 clients through serve', () => {
         mcpServers: {
           work: fixtureEntry(['--name', 'work', '--tasks', '--conformance'], { tags: ['work'], prefix: '' }),
           plain: fixtureEntry(['--name', 'plain'], { tags: ['plain'] }),
+          // Delivers its questions about a task only inside a pending tasks/result (SDK v1's task message queue).
+          queued: fixtureEntry(['--name', 'queued', '--tasks', '--conformance', '--task-queue'], { tags: ['queued'], prefix: 'q' }),
         },
       },
       { args: ['--enable-auth'] },
@@ -245,6 +247,16 @@ describe('tasks for 2026-07-28 and 2025-11-25 clients through serve', () => {
     expect(Object.keys(ack).sort()).toEqual(['_meta', 'resultType']);
     const done = await untilStatus(created.taskId, (s) => s === 'completed');
     expect(textOf(done.result)).toContain('"confirm":true');
+  });
+
+  test('a backend that holds its question for tasks/result: serve fetches it, and the answer reaches the backend', async () => {
+    const created = await result('tools/call', { name: 'q_1mcp_confirm_delete', arguments: { filename: 'b.txt' } });
+    const waiting = await untilStatus(created.taskId, (s) => s === 'input_required');
+    const [key, ask] = Object.entries(waiting.inputRequests as Record<string, any>)[0]!;
+    expect(ask.params.message).toBe('Delete b.txt?');
+    await result('tasks/update', { taskId: created.taskId, inputResponses: { [key]: { action: 'accept', content: { confirm: false } } } });
+    const done = await untilStatus(created.taskId, (s) => s === 'completed');
+    expect(textOf(done.result)).toContain('"confirm":false');
   });
 
   test('a legacy client keeps the 2025-11-25 tasks beside modern ones; neither sees the other', async () => {

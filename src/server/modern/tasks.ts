@@ -37,6 +37,9 @@ const MAX_OWNERS = 256;
 /** Ended tasks whose final state (result included) is kept at hand; older ones are asked of the backend again. */
 const MAX_FINALS = 256;
 
+/** tasks/result waits until the task ends (setTimeout's ceiling); the backend's requestTimeout does not apply. */
+const RESULT_WAIT_MS = 2 ** 31 - 1;
+
 /** New tasks between two sweeps of the forgotten ones. */
 const PRUNE_EVERY = 100;
 
@@ -77,6 +80,8 @@ interface TaskState {
   inputCounter: number;
   /** The task as it ended (with its result or error), once seen: later polls need no backend. */
   final?: Record<string, unknown>;
+  /** A tasks/result of ours is pending at the backend, to receive questions it delivers only there. */
+  draining?: boolean;
   /** Open subscriptions/listen streams that asked for this task's notifications. */
   listeners: Set<(params: Record<string, unknown>) => void>;
 }
@@ -212,6 +217,7 @@ export class ModernTasks {
     const task = modernTask(backendTask, id);
     const status = task.status as string;
     if (!TERMINAL.has(status)) {
+      if (status === 'input_required' && state.pending.size === 0) this.drain(state);
       // What the client must answer is what we hold; a backend that says input_required but asked
       // nothing (yet) is still working as far as the client can tell.
       if (state.pending.size > 0) return { ...task, status: 'input_required', inputRequests: Object.fromEntries([...state.pending].map(([k, p]) => [k, p.request])) };
@@ -224,6 +230,22 @@ export class ModernTasks {
     }
     this.keepFinal(state, final);
     return final;
+  }
+
+  /**
+   * A backend whose task waits for input but whose question has not reached us may hold it for a
+   * tasks/result (the 2025-11-25 side channel, e.g. the SDK v1 with a task message queue): ask for the
+   * result once, in the background, so the queued question arrives (and becomes an input request).
+   * It answers when the task ends.
+   */
+  private drain(state: TaskState): void {
+    if (state.draining) return;
+    state.draining = true;
+    const { route, backendId } = state.entry;
+    void route.backend
+      .request('tasks/result', { taskId: backendId }, { timeout: RESULT_WAIT_MS })
+      .catch(() => {})
+      .finally(() => (state.draining = false));
   }
 
   /** An ended task does not change: keep it (a bounded number of them) instead of asking the backend again. */
