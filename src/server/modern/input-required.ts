@@ -79,6 +79,10 @@ export interface BridgeOptions {
   early?: Record<string, Record<string, unknown>>;
   /** Cancel the backend call (a retry that never came, or a client that went away). */
   cancel(reason: Error): void;
+  /** The questions went to the client: other calls may use the backend meanwhile (input-required-turns.ts). */
+  park(): void;
+  /** A retry came: wait until this call may run again. */
+  resume(signal: AbortSignal): Promise<void>;
 }
 
 /** One backend call of a modern request, across its rounds. */
@@ -98,6 +102,8 @@ export class BridgedCall {
   /** A question refused because the client lacks a capability, and whether one was ever asked. */
   private refused?: Need;
   private asked = false;
+  /** A retry holds the current state (it may be waiting for its turn). */
+  private claimed = false;
   private onEnd: (() => void)[] = [];
 
   constructor(private readonly options: BridgeOptions) {
@@ -109,14 +115,36 @@ export class BridgedCall {
     this.onEnd.push(fn);
   }
 
-  /** The retry whose state names this call: checks the state (seal, binding, round) and takes the turn. */
-  static resume(state: unknown, binding: StateBinding): BridgedCall {
+  /** The retry whose state names this call: checks the state (seal, binding, round) and claims it (no replay). */
+  static claim(state: unknown, binding: StateBinding): BridgedCall {
     const data = openState(state, binding) as { id?: unknown; round?: unknown };
     const call = typeof data?.id === 'string' ? pending.get(data.id) : undefined;
-    if (!call || call.round !== data.round || call.serving) {
+    if (!call || call.round !== data.round || call.claimed) {
       throw new RpcError(INVALID_PARAMS, `Invalid params: "requestState" was already used, or its request has ended; ${AGAIN}`);
     }
+    call.claimed = true;
     return call;
+  }
+
+  /**
+   * Serve a claimed retry: answers must fit their questions (else -32602, and the same state may be sent
+   * again); keys that match no open question are ignored. The call takes its turn back before answering.
+   */
+  async retry(round: Round, answers: Record<string, Record<string, unknown>> = {}): Promise<Record<string, unknown>> {
+    const valid: [string, Record<string, unknown>][] = [];
+    try {
+      for (const [key, q] of this.questions) {
+        if (!(key in answers)) continue;
+        const answer = validAnswer(q.method, answers[key]!);
+        if (!answer) throw new RpcError(INVALID_PARAMS, `Invalid params: inputResponses["${key}"] is not a valid result for ${q.method}`);
+        valid.push([key, answer]);
+      }
+      await this.options.resume(round.signal);
+    } catch (error) {
+      this.claimed = false;
+      throw error;
+    }
+    return this.serve(round, valid);
   }
 
   /** Progress of the backend call goes to whichever request serves the call now. */
@@ -195,28 +223,18 @@ export class BridgedCall {
     if (!this.serving && this.retryTimer === undefined) this.end();
   }
 
-  /**
-   * Serve one request (the first, or a retry with `answers`): deliver the answers, then wait for the
-   * backend's result or its next questions. Answers must fit their questions (else -32602, and the same
-   * state may be sent again); keys that match no open question are ignored.
-   */
-  async serve(round: Round, answers: Record<string, Record<string, unknown>> = {}): Promise<Record<string, unknown>> {
-    const valid: [Question, string, Record<string, unknown>][] = [];
-    for (const [key, q] of this.questions) {
-      if (!(key in answers)) continue;
-      const answer = validAnswer(q.method, answers[key]!);
-      if (!answer) throw new RpcError(INVALID_PARAMS, `Invalid params: inputResponses["${key}"] is not a valid result for ${q.method}`);
-      valid.push([q, key, answer]);
-    }
+  /** Serve one request (the first, or a retry): deliver the answers, then wait for the backend's result or its next questions. */
+  async serve(round: Round, answers: [string, Record<string, unknown>][] = []): Promise<Record<string, unknown>> {
     this.serving = round;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     const onAbort = () => this.cancel(new McpError(ErrorCode.RequestTimeout, 'the client closed the response stream'));
     round.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      for (const [q, key, answer] of valid) {
+      for (const [key, answer] of answers) {
+        const q = this.questions.get(key);
         this.questions.delete(key);
-        q.answer(answer);
+        q?.answer(answer);
       }
       if (round.signal.aborted) onAbort();
       // Until the backend ends the call, or asks and then stops asking for a moment.
@@ -231,6 +249,7 @@ export class BridgedCall {
     } finally {
       round.signal.removeEventListener('abort', onAbort);
       this.serving = undefined;
+      this.claimed = false;
     }
   }
 
@@ -254,6 +273,7 @@ export class BridgedCall {
       // A backend that ignores the cancellation still loses the entry.
       this.settle({ error: new McpError(ErrorCode.RequestTimeout, 'no retry came') });
     }, this.options.waitMs);
+    this.options.park();
     return inputRequired({ inputRequests, requestState });
   }
 
