@@ -69,8 +69,8 @@ describe('modern backends behind serve', () => {
       const all = await status(serve);
       return all.every((r) => r.state === 'connected') ? all : undefined;
     });
-    expect(rows.find((r) => r.name === 'mstdio')!.tools).toBe(6);
-    expect(rows.find((r) => r.name === 'mhttp')!.tools).toBe(6);
+    expect(rows.find((r) => r.name === 'mstdio')!.tools).toBe(9);
+    expect(rows.find((r) => r.name === 'mhttp')!.tools).toBe(9);
     const names = (await legacy.listTools()).tools.map((t) => t.name);
     expect(names).toContain('mstdio_1mcp_echo');
     expect(names).toContain('mhttp_1mcp_add');
@@ -204,6 +204,45 @@ describe('modern backends behind serve', () => {
       expect(names).toContain(`${server}_1mcp_extra`);
       expect(textOf(await legacy.callTool({ name: `${server}_1mcp_extra`, arguments: {} }))).toBe('extra!');
     }
+  });
+
+  test("a modern backend's progress reaches the legacy caller, and the caller's cancellation reaches the backend", async () => {
+    for (const server of ['mstdio', 'mhttp']) {
+      const progress: number[] = [];
+      const done = await legacy.callTool({ name: `${server}_1mcp_slow`, arguments: { ms: 150 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+      expect(textOf(done)).toBe('done');
+      expect(progress).toEqual([1, 2, 3]);
+
+      const stats = async () => JSON.parse(textOf(await legacy.callTool({ name: `${server}_1mcp_stats`, arguments: {} }))) as { started: number; cancelled: string[] };
+      const startedBefore = (await stats()).started;
+      const controller = new AbortController();
+      const cancelledCall = legacy.callTool({ name: `${server}_1mcp_slow`, arguments: { ms: 30_000 } }, undefined, {
+        signal: controller.signal,
+        onprogress: () => {},
+        timeout: 60_000,
+      });
+      cancelledCall.catch(() => {});
+      await waitFor(async () => (await stats()).started > startedBefore, { what: `${server} to start the slow call` });
+      controller.abort();
+      await expect(cancelledCall).rejects.toThrow();
+      const seen = await waitFor(async () => {
+        const s = await stats();
+        return s.cancelled.includes('slow') ? s : undefined;
+      }, { what: `${server} to see the cancellation` });
+      expect(seen.cancelled).toContain('slow');
+    }
+  });
+
+  test('a modern stdio backend that exits is restarted and probed again', async () => {
+    const before = JSON.parse(textOf(await legacy.callTool({ name: 'mstdio_1mcp_stats', arguments: {} }))).pid as number;
+    await legacy.callTool({ name: 'mstdio_1mcp_crash', arguments: {} }).catch(() => {});
+    const after = await waitFor(async () => {
+      const r = await legacy.callTool({ name: 'mstdio_1mcp_stats', arguments: {} }).catch(() => undefined);
+      const pid = r ? (JSON.parse(textOf(r)).pid as number) : undefined;
+      return pid && pid !== before ? pid : undefined;
+    }, { timeout: 15_000, what: 'mstdio to come back' });
+    expect(after).not.toBe(before);
+    expect(textOf(await legacy.callTool({ name: 'mstdio_1mcp_ask_name', arguments: {} }))).toContain('hello Ada');
   });
 });
 
