@@ -38,7 +38,8 @@ function requiredAuthScenarios(revision: string): string[] {
  */
 async function runSuite(args: string[]): Promise<string> {
   // The harness starts serve and the CLI the way the e2e suites do (the binary when it is built).
-  const child = spawn(BUN_BIN, [SUITE, 'client', ...args, '--command', HARNESS], { cwd: ROOT, env: { ...process.env, ONE_MCP_CLI: e2eMode() } });
+  // 60 s per scenario (the suite's default is 30): a loaded CI machine starts serve and the CLI slowly.
+  const child = spawn(BUN_BIN, [SUITE, 'client', ...args, '--timeout', '60000', '--command', HARNESS], { cwd: ROOT, env: { ...process.env, ONE_MCP_CLI: e2eMode() } });
   const seen = new Set<number>([child.pid!]);
   const tracker = setInterval(() => descendantsOf(child.pid!).forEach((pid) => seen.add(pid)), 50);
   let out = '';

@@ -11,6 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
+import { makeTempDir } from '../helpers/tmp.ts';
 
 /** Never contacted: the tests read the redirect from the 302 instead of following it. */
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -304,5 +305,29 @@ describe('serve --enable-auth oauth refuses', () => {
     const stranger = await a.register('Stranger Agent');
     await expectOAuthError(await a.refresh(stranger, tokens.refresh_token), 400, 'invalid_grant');
     expect((await a.refresh(clientId, tokens.refresh_token)).status).toBe(200);
+  });
+});
+
+describe('serve --enable-auth oauth after a restart', () => {
+  test('access tokens (kept in memory only) are refused; the refresh token, kept hashed on disk, gets new ones', async () => {
+    const dir = makeTempDir('1mcp-oauth-restart-');
+    const config = { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }) } };
+    let serve: ServeHandle | undefined;
+    const steps = oauthServe(() => serve!);
+    try {
+      serve = await startServe(config, { args: ['--enable-auth', 'oauth'], dir: dir.path });
+      const { clientId, tokens } = await steps.connected('Restart Agent');
+      expect((await steps.mcp(tokens.access_token)).status).toBe(200);
+      await serve.stop();
+      serve = await startServe(config, { args: ['--enable-auth', 'oauth'], dir: dir.path });
+      await expectRefusedAtMcp(await steps.mcp(tokens.access_token));
+      const refreshed = await steps.refresh(clientId, tokens.refresh_token);
+      expect(refreshed.status).toBe(200);
+      const fresh = (await refreshed.json()) as Tokens;
+      expect((await steps.mcp(fresh.access_token)).status).toBe(200);
+    } finally {
+      await serve?.stop();
+      dir.cleanup();
+    }
   });
 });
