@@ -26,6 +26,7 @@ interface Options {
   query?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  progressToken?: string;
 }
 
 let nextId = 1;
@@ -46,7 +47,7 @@ describe('tasks for 2026-07-28 and 2025-11-25 clients through serve', () => {
       authorization: `Bearer ${o.token ?? tokens.alice}`,
       ...o.headers,
     };
-    const meta = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': o.caps ?? WITH_TASKS, 'io.modelcontextprotocol/clientInfo': { name: 'tasks-test', version: '1' } };
+    const meta = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': o.caps ?? WITH_TASKS, 'io.modelcontextprotocol/clientInfo': { name: 'tasks-test', version: '1' }, ...(o.progressToken ? { progressToken: o.progressToken } : {}) };
     const response = fetch(`${serve.url}${o.query ?? ''}`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }), signal: o.signal });
     return { id, response };
   }
@@ -115,6 +116,17 @@ describe('tasks for 2026-07-28 and 2025-11-25 clients through serve', () => {
     expect(done.result._meta?.['io.modelcontextprotocol/related-task']).toBeUndefined();
     // Ended tasks stay readable (until their TTL).
     expect((await result('tasks/get', { taskId: created.taskId })).status).toBe('completed');
+  });
+
+  test('progress is not relayed for tasks: a progress token on the creating call changes nothing', async () => {
+    const r = await request('tools/call', { name: 'task_work', arguments: { text: 'p', ms: 200 } }, { progressToken: 'p1' }).response;
+    expect(r.headers.get('content-type')).toContain('application/json');
+    const created = (await r.json()).result;
+    expect(created.resultType).toBe('task');
+    const done = await untilStatus(created.taskId, (s) => s === 'completed');
+    expect(textOf(done.result)).toBe('worked:p');
+    // The fixture sent progress halfway through the task, after the response: nothing broke on the way.
+    expect(serve.stderr()).not.toMatch(/Invalid state|TypeError|Unhandled/i);
   });
 
   test('cancel: an empty ack, the task ends cancelled; cancelling an ended task is acknowledged the same way', async () => {
