@@ -210,6 +210,26 @@ describe('input_required bridging for 2026-07-28 clients', () => {
     expect([textOf(firstDone.result), textOf(secondDone.result)]).toEqual(['to first', 'to second']);
   });
 
+  test("one token, two multi-round calls: the resumed call's next question is its own, not the waiting call's", async () => {
+    const tool = 'st_1mcp_test_input_required_result_multi_round';
+    const x1 = await modern('tools/call', { name: tool, arguments: {} });
+    const x2 = await modern('tools/call', { name: tool, arguments: {} });
+    const x1Round2 = await modern('tools/call', { name: tool, arguments: {}, inputResponses: { step1: accepted({ name: 'One' }) }, requestState: x1.result.requestState });
+    expect(Object.keys(x1Round2.result.inputRequests)).toEqual(['step2']);
+    const x2Round2 = await modern('tools/call', { name: tool, arguments: {}, inputResponses: { step1: accepted({ name: 'Two' }) }, requestState: x2.result.requestState });
+    const x2Done = await modern('tools/call', { name: tool, arguments: {}, inputResponses: { step2: accepted({ color: 'blue' }) }, requestState: x2Round2.result.requestState });
+    const x1Done = await modern('tools/call', { name: tool, arguments: {}, inputResponses: { step2: accepted({ color: 'green' }) }, requestState: x1Round2.result.requestState });
+    expect([textOf(x1Done.result), textOf(x2Done.result)]).toEqual(['One likes green', 'Two likes blue']);
+  });
+
+  test("search mode: 1mcp_call_tool's inner call asks, and the retry of 1mcp_call_tool answers it", async () => {
+    const params = { name: '1mcp_call_tool', arguments: { name: 'st_1mcp_sample', arguments: { prompt: 'via search' } } };
+    const first = await modern('tools/call', params, { query: '?discovery=search' });
+    expect(first.result.inputRequests['sampling-1'].params.messages[0].content.text).toBe('via search');
+    const done = await modern('tools/call', { ...params, inputResponses: { 'sampling-1': sampled('found') }, requestState: first.result.requestState }, { query: '?discovery=search' });
+    expect(textOf(done.result)).toBe('found');
+  });
+
   test('the SDK v2 client (2026-07-28) fulfils the questions with its handlers', async () => {
     const client = new Client({ name: 'sdk-v2', version: '1.0.0' }, { capabilities: ALL_CAPS, versionNegotiation: { mode: { pin: VERSION } } });
     client.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'Hi there' }, model: 'm' }));

@@ -96,7 +96,8 @@ export async function forwardModern(router: SessionRouter, call: ModernCall): Pr
     throw new McpError(ErrorCode.MethodNotFound, `1mcp cannot pass ${request.method} to a 2026-07-28 client during ${call.method} (only tools/call, prompts/get and resources/read can ask the client)`);
   };
   // What the router keeps of a caller while its call runs (it asks these few members of a Session).
-  const caller = { closed: false, owner: call.owner, lastActive: Date.now(), server: { getClientCapabilities: () => ANY_CLIENT } } as unknown as Session;
+  // A parked call (waiting for its client's retry) declares nothing, so the router never picks it.
+  const caller = { closed: false, owner: call.owner, lastActive: Date.now(), server: { getClientCapabilities: () => (bridge?.parked ? {} : ANY_CLIENT) } } as unknown as Session;
   const extra = { sendRequest, signal: controller.signal } as unknown as RequestHandlerExtra<any, any>;
   const inFlight = router.beginCall(backend, caller, extra);
   const finish = () => {

@@ -180,7 +180,10 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
     'tools/call': async (req, ctx) => {
       const name = String(req.params.name);
       if (isMetaTool(name) && catalog.metaToolsEnabled(ctx.view)) {
-        return stream(req, ctx, (call) => callMetaTool(metaHost(ctx, call), req.params as never, undefined as never), (r) => complete(r));
+        // A retry's answers (input_required, input-required.ts) belong to the call 1mcp_call_tool makes.
+        const { inputResponses, requestState } = req.params;
+        const round = { ...(inputResponses !== undefined ? { inputResponses } : {}), ...(requestState !== undefined ? { requestState } : {}) };
+        return stream(req, ctx, (call) => callMetaTool(metaHost(ctx, (route, method, params) => call(route, method, { ...params, ...round })), req.params as never, undefined as never), (r) => complete(r));
       }
       const route = await resolve(() => catalog.tool(name, ctx.view), unknownTool(name));
       const mismatch = checkParamHeaders(catalog.toolDefinition(name, ctx.view)?.inputSchema, req.params.arguments, ctx.headers);

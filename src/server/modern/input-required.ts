@@ -147,6 +147,14 @@ export class BridgedCall {
     return this.serve(round, valid);
   }
 
+  /**
+   * Between an input_required result and the retry that resumes the call: its backend handler waits for
+   * the answers, so a question now is not this call's (the router then looks elsewhere or refuses).
+   */
+  get parked(): boolean {
+    return this.round > 0 && !this.serving;
+  }
+
   /** Progress of the backend call goes to whichever request serves the call now. */
   progressed(progress: Record<string, unknown>): void {
     this.serving?.onprogress?.(progress);
