@@ -31,6 +31,9 @@ export interface ModernRelayOptions {
 const ERROR_CONNECTION = -32000;
 const HEADER_MISMATCH = -32020;
 
+/** A routing header serve needs cannot be written (a method, version or header name outside what HTTP allows). */
+class Unsendable extends Error {}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The protocol version a message's `_meta` envelope names, if any. */
@@ -139,6 +142,7 @@ export class ModernRelay {
       } catch (error) {
         if (controller.signal.aborted) return;
         if (error instanceof NoAnswer) return write(this.error(message.id, error.message));
+        if (error instanceof Unsendable) return write(this.error(message.id, `Invalid params: ${error.message} (a method name, protocol version or x-mcp-header name outside visible ASCII)`, -32602));
         problem = (error as Error).message;
         this.o.log('warn', `POST ${message.method} failed: ${problem}`);
       }
@@ -159,12 +163,19 @@ export class ModernRelay {
   private async post(target: { endpoint: string; token?: string }, message: JsonRpcMessage, signal: AbortSignal): Promise<Response> {
     const params = isObject(message.params) ? message.params : {};
     const version = envelopeVersion(message) ?? MODERN_VERSIONS[0]!;
-    const headers: Record<string, string> = {
+    const headers = new Headers({
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      ...routingHeaders(message.method!, params, version, message.method === 'tools/call' ? this.paramHeaders.get(String(params.name)) : undefined),
-    };
-    if (target.token) headers.authorization = `Bearer ${target.token}`;
+      ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
+    });
+    const routing = routingHeaders(message.method!, params, version, message.method === 'tools/call' ? this.paramHeaders.get(String(params.name)) : undefined);
+    for (const [name, value] of Object.entries(routing)) {
+      try {
+        headers.set(name, value);
+      } catch {
+        throw new Unsendable(`${name}: ${JSON.stringify(value)} cannot be sent as an HTTP header`);
+      }
+    }
     const init = { method: 'POST', headers, body: JSON.stringify(message) };
     if (!hasTimeLimit(message.method)) return fetch(target.endpoint, { ...init, signal });
     const timer = new AbortController();

@@ -247,6 +247,10 @@ describe('the proxy relays the 2026-07-28 era', () => {
       const future = await p.request(10, 'tools/list', {}, { ...ENVELOPE, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' });
       expect(future.error.code).toBe(-32022);
       expect(future.error.data.supported).toContain(VERSION);
+      // A version that cannot be an HTTP header: a clear error for this request, not "serve unreachable".
+      const unsendable = await p.request(12, 'tools/list', {}, { ...ENVELOPE, 'io.modelcontextprotocol/protocolVersion': 'bad\nversion' });
+      expect(unsendable.error.code).toBe(-32602);
+      expect(unsendable.error.message).toContain('cannot be sent as an HTTP header');
       // Still alive and relaying.
       expect((await p.request(11, 'tools/call', { name: 'web_1mcp_echo', arguments: { text: 'still here' } })).result.content[0].text).toBe('still here');
     } finally {
