@@ -131,7 +131,16 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
   /** Tasks of the tasks extension (tasks.ts); their backend requests are plain calls of this request. */
   const tasks = new ModernTasks(router);
   const taskCall = (req: ModernRequest, ctx: Context): TaskCall => (route, method, params) =>
-    forwardModern(router, { route, method, params, clientCapabilities: req.clientCapabilities, owner: ctx.owner, onprogress: () => {}, signal: ctx.signal });
+    forwardModern(router, {
+      route,
+      method,
+      params,
+      clientCapabilities: req.clientCapabilities,
+      owner: ctx.owner,
+      onprogress: () => {},
+      signal: ctx.signal,
+      observe: host.deps.observer && { observer: host.deps.observer, caller: { id: '', labels: ctx.labels, view: ctx.view } },
+    });
   const needTasks = (req: ModernRequest) => {
     if (!declaresTasks(req.clientCapabilities)) throw missingTasksExtension(req.method);
   };
