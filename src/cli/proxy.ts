@@ -20,7 +20,7 @@ const PROXY_OPTIONS: OptionSpec[] = [
   { flags: '-f, --filter <expr>', description: 'View by filter expression (default: from .1mcprc)' },
   { flags: '--tags <a,b>', description: 'View by tags, any of (default: from .1mcprc)' },
   { flags: '--discovery <mode>', description: 'search, auto or off: list every tool, or search mode (default: from .1mcprc, else serve\'s --discovery)' },
-  { flags: '-t, --timeout <ms>', description: 'Connect/request timeout towards serve', default: 30000, type: 'number' },
+  { flags: '-t, --timeout <ms>', description: 'How long serve may take to start answering; tool calls, prompts and reads run as long as they take', default: 30000, type: 'number' },
   { flags: '--token <t>', description: 'Bearer token when serve runs with --enable-auth (or ONE_MCP_TOKEN)' },
 ];
 
