@@ -164,11 +164,6 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     return watchChallenges(this.target.url, inner, (challenge) => (this.challenge = challenge));
   }
 
-  /** What the server asked for when serve last needed a login (for `1mcp mcp auth`). */
-  storedChallenge(): OAuthRecord['challenge'] {
-    return this.record.challenge;
-  }
-
   saveCodeVerifier(verifier: string): void {
     this.verifier = verifier;
   }
@@ -282,14 +277,15 @@ export class StoredOAuthProvider implements OAuthClientProvider {
 
 /**
  * RFC 8414 §3.3: the metadata's `issuer` must be the issuer identifier its well-known URL was built from;
- * otherwise the endpoints in it may be an attacker's. The SDK builds an origin-only identifier with a
- * trailing slash when the server names no authorization server: that slash alone is no mismatch.
+ * otherwise the endpoints in it may be an attacker's. For an origin-only identifier a trailing slash alone
+ * is no mismatch (the SDK adds one when the server names no authorization server; the origin is the same).
  */
 function checkIssuer(server: string, state: OAuthDiscoveryState): void {
   const issuer = (state.authorizationServerMetadata as { issuer?: unknown } | undefined)?.issuer;
   const expected = String(state.authorizationServerUrl);
   if (issuer === undefined || issuer === expected) return;
-  if (typeof issuer === 'string' && `${issuer}/` === expected && new URL(expected).pathname === '/') return;
+  const originOnly = (u: string) => (/^https?:\/\/[^/?#]+\/?$/.test(u) ? u.replace(/\/$/, '') : undefined);
+  if (typeof issuer === 'string' && originOnly(issuer) !== undefined && originOnly(issuer) === originOnly(expected)) return;
   throw new Error(`the authorization server metadata for server "${server}" names issuer ${String(issuer)}, but it was fetched for ${expected}; they must be the same (RFC 8414), so it is not used`);
 }
 
