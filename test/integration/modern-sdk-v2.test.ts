@@ -49,7 +49,8 @@ describe('SDK v2 client (2026-07-28) and SDK v1 client (legacy) on one serve', (
 
   beforeAll(async () => {
     serve = await startServe(
-      { mcpServers: { web: fixtureEntry(['--name', 'web'], { tags: ['web'] }), files: fixtureEntry(['--name', 'files'], { tags: ['files'] }) } },
+      // 90 extra tools: more than one page (100) when ?pagination=true.
+      { mcpServers: { web: fixtureEntry(['--name', 'web', '--tools', '90'], { tags: ['web'] }), files: fixtureEntry(['--name', 'files'], { tags: ['files'] }) } },
       { args: ['--enable-auth'] },
     );
     for (const [name, extra] of [['full', []], ['files-only', ['--tags', 'files']]] as const) {
@@ -92,6 +93,29 @@ describe('SDK v2 client (2026-07-28) and SDK v1 client (legacy) on one serve', (
       expect(exchanges.every((e) => e.method === 'POST' && e.sessionId === null)).toBe(true);
       expect(exchanges.map((e) => e.rpc)).toContain('server/discover');
       expect(exchanges.every((e) => e.status === 200)).toBe(true);
+    } finally {
+      await Promise.all([modern.close(), legacy.close()]);
+    }
+  });
+
+  test('?pagination=true: the v2 client follows the cursor; the whole list equals the legacy client\'s pages', async () => {
+    const exchanges: Exchange[] = [];
+    const url = `${serve.url}?pagination=true`;
+    const { client: modern } = await connectModern(url, tokens.full!, exchanges);
+    const legacy = await connectHttp(url, 'sdk-v1-paged', { authorization: `Bearer ${tokens.full}` });
+    try {
+      const all = (await modern.listTools()).tools;
+      const legacyAll: { name: string }[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await legacy.listTools(cursor ? { cursor } : {});
+        legacyAll.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(all.length).toBeGreaterThan(100);
+      // The same tools; the modern list in its stable order (by name) across both pages.
+      expect(all.map((t) => t.name)).toEqual(sortedNames(legacyAll));
+      expect(exchanges.filter((e) => e.rpc === 'tools/list').length).toBe(2);
     } finally {
       await Promise.all([modern.close(), legacy.close()]);
     }
