@@ -187,6 +187,21 @@ describe('SDK v2 client (2026-07-28) and SDK v1 client (legacy) on one serve', (
     }
   });
 
+  test('the v2 client abandoning a call (its signal) cancels it at the backend', async () => {
+    const { client: modern } = await connectModern(serve.url, tokens.full!);
+    try {
+      const stats = async () => JSON.parse(textOf(await modern.callTool({ name: 'files_1mcp_stats', arguments: {} })));
+      const abort = new AbortController();
+      const call = modern.callTool({ name: 'files_1mcp_hang', arguments: {} }, { signal: abort.signal });
+      await waitFor(async () => (await stats()).calls.some((c: { name: string }) => c.name === 'hang'), { what: 'the call to reach the backend' });
+      abort.abort(new Error('changed my mind'));
+      await expect(call).rejects.toThrow();
+      await waitFor(async () => (await stats()).cancelled.includes('hang'), { what: 'the backend to see the cancellation' });
+    } finally {
+      await modern.close();
+    }
+  });
+
   test('a tag-scoped token: both eras see and call only what its tags allow', async () => {
     const { client: modern } = await connectModern(serve.url, tokens['files-only']!);
     const legacy = await connectHttp(serve.url, 'sdk-v1-scoped', { authorization: `Bearer ${tokens['files-only']}` });
