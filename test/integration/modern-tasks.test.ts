@@ -255,6 +255,10 @@ describe('tasks for 2026-07-28 and 2025-11-25 clients through serve', () => {
     expect(ask.method).toBe('elicitation/create');
     expect(ask.params.message).toBe('Delete a.txt?');
     expect(ask.params._meta?.['io.modelcontextprotocol/related-task']).toBeUndefined();
+    const malformed = await modern('tasks/update', { taskId: created.taskId, inputResponses: { [key]: 'yes' } });
+    expect(malformed.message.error.code).toBe(-32602);
+    expect(malformed.message.error.message).toContain(`inputResponses["${key}"] must be an object`);
+    expect((await result('tasks/get', { taskId: created.taskId })).status).toBe('input_required');
     const ack = await result('tasks/update', { taskId: created.taskId, inputResponses: { [key]: { action: 'accept', content: { confirm: true } }, unknown: {} } });
     expect(Object.keys(ack).sort()).toEqual(['_meta', 'resultType']);
     const done = await untilStatus(created.taskId, (s) => s === 'completed');

@@ -148,6 +148,10 @@ export class ModernTasks {
   update(owner: string | undefined, viewKey: string, taskId: unknown, inputResponses: unknown): Record<string, unknown> {
     const state = this.find(owner, viewKey, taskId);
     if (!isObject(inputResponses)) throw new RpcError(INVALID_PARAMS, 'Invalid params: "inputResponses" must be an object keyed by the ids of the task\'s inputRequests');
+    // All or nothing: a malformed answer is refused before any other reaches the backend.
+    for (const [key, answer] of Object.entries(inputResponses)) {
+      if (state.pending.has(key) && !isObject(answer)) throw new RpcError(INVALID_PARAMS, `Invalid params: inputResponses["${key}"] must be an object (the result of the ${state.pending.get(key)!.request.method} request)`);
+    }
     for (const [key, answer] of Object.entries(inputResponses)) {
       const pending = state.pending.get(key);
       if (!pending) continue;
