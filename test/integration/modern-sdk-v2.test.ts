@@ -50,7 +50,7 @@ describe('SDK v2 client (2026-07-28) and SDK v1 client (legacy) on one serve', (
   beforeAll(async () => {
     serve = await startServe(
       // 90 extra tools: more than one page (100) when ?pagination=true.
-      { mcpServers: { web: fixtureEntry(['--name', 'web', '--tools', '90'], { tags: ['web'] }), files: fixtureEntry(['--name', 'files'], { tags: ['files'] }) } },
+      { mcpServers: { web: fixtureEntry(['--name', 'web', '--tools', '90'], { tags: ['web'] }), files: fixtureEntry(['--name', 'files'], { tags: ['files'] }), conf: fixtureEntry(['--name', 'conf', '--conformance'], { tags: ['conf'] }) } },
       { args: ['--enable-auth'] },
     );
     for (const [name, extra] of [['full', []], ['files-only', ['--tags', 'files']]] as const) {
@@ -184,6 +184,18 @@ describe('SDK v2 client (2026-07-28) and SDK v1 client (legacy) on one serve', (
       expect(await subscription.closed).toBe('local');
     } finally {
       await Promise.all([modern.close(), legacy.close()]);
+    }
+  });
+
+  test('x-mcp-header: the Mcp-Param-* headers the v2 client writes (plain and base64) are the ones serve checks', async () => {
+    const { client: modern } = await connectModern(serve.url, tokens.full!);
+    try {
+      for (const region of ['us-west1', 'Zürich ', '=?base64?x?=']) {
+        const result = await modern.callTool({ name: 'conf_1mcp_test_header_param', arguments: { region, query: 'q' } });
+        expect(textOf(result)).toBe(`region ${region}`);
+      }
+    } finally {
+      await modern.close();
     }
   });
 
