@@ -140,6 +140,18 @@ describe('input_required bridging for 2026-07-28 clients', () => {
     expect(none.error.data).toEqual({ requiredCapabilities: { sampling: {} } });
   });
 
+  test('a URL-mode elicitation is asked only of a client that declared elicitation.url; its completion notice harms nothing', async () => {
+    const params = { name: 'st_1mcp_elicit', arguments: { mode: 'url', message: 'sign in', elicitationId: 'e-42' } };
+    const formOnly = await modern('tools/call', params, { caps: { elicitation: {} } });
+    expect(formOnly.error.code).toBe(-32021);
+    const first = await modern('tools/call', params, { caps: { elicitation: { url: {} } } });
+    const question = first.result.inputRequests['elicitation-1'];
+    expect([question.method, question.params.mode, question.params.elicitationId]).toEqual(['elicitation/create', 'url', 'e-42']);
+    const done = await modern('tools/call', { ...params, inputResponses: { 'elicitation-1': { action: 'accept' } }, requestState: first.result.requestState }, { caps: { elicitation: { url: {} } } });
+    expect(JSON.parse(textOf(done.result))).toEqual({ action: 'accept' });
+    expect(textOf((await modern('tools/call', { name: 'st_1mcp_echo', arguments: { text: 'still here' } })).result)).toBe('still here');
+  });
+
   test('requestState is tamper-proof and bound to the token, the view and the arguments', async () => {
     const params = { name: 'st_1mcp_sample', arguments: { prompt: 'bound' } };
     const first = await modern('tools/call', params);

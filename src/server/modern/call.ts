@@ -97,7 +97,9 @@ export async function forwardModern(router: SessionRouter, call: ModernCall): Pr
   };
   // What the router keeps of a caller while its call runs (it asks these few members of a Session).
   // A parked call (waiting for its client's retry) declares nothing, so the router never picks it.
-  const caller = { closed: false, owner: call.owner, lastActive: Date.now(), server: { getClientCapabilities: () => (bridge?.parked ? {} : ANY_CLIENT) } } as unknown as Session;
+  // Notifications addressed to the caller (a URL elicitation's completion) have no stream to go to.
+  const server = { getClientCapabilities: () => (bridge?.parked ? {} : ANY_CLIENT), notification: async () => {} };
+  const caller = { closed: false, owner: call.owner, lastActive: Date.now(), server } as unknown as Session;
   const extra = { sendRequest, signal: controller.signal } as unknown as RequestHandlerExtra<any, any>;
   const inFlight = router.beginCall(backend, caller, extra);
   const finish = () => {
