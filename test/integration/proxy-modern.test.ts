@@ -360,6 +360,20 @@ describe('when serve stops, is silent, or is not there', () => {
     }
   });
 
+  test('the SDK v2 client sees its subscription end when serve stops under the proxy', async () => {
+    const serve = await startServe({ mcpServers: { web: fixtureEntry(['--name', 'web']) } }, { dir: h.configDir });
+    const { client } = await connectModernProxy(h.home, h.project);
+    try {
+      const subscription = await client.listen({ toolsListChanged: true });
+      await serve.stop();
+      mkdirSync(h.configDir, { recursive: true }); // stop() removes the config dir
+      // Not 'local' (the client did not close it): the server side ended it, and the client may listen again.
+      expect(await subscription.closed).not.toBe('local');
+    } finally {
+      await client.close();
+    }
+  });
+
   test('serve restarted on another port: the next modern request finds it again (server.pid) and succeeds', async () => {
     const first = await startServe({ mcpServers: { web: fixtureEntry(['--name', 'web']) } }, { dir: h.configDir });
     const p = rawProxy(h.home, h.project);
