@@ -69,8 +69,8 @@ describe('modern backends behind serve', () => {
       const all = await status(serve);
       return all.every((r) => r.state === 'connected') ? all : undefined;
     });
-    expect(rows.find((r) => r.name === 'mstdio')!.tools).toBe(9);
-    expect(rows.find((r) => r.name === 'mhttp')!.tools).toBe(9);
+    expect(rows.find((r) => r.name === 'mstdio')!.tools).toBe(10);
+    expect(rows.find((r) => r.name === 'mhttp')!.tools).toBe(10);
     const names = (await legacy.listTools()).tools.map((t) => t.name);
     expect(names).toContain('mstdio_1mcp_echo');
     expect(names).toContain('mhttp_1mcp_add');
@@ -101,6 +101,12 @@ describe('modern backends behind serve', () => {
       const rooted = await legacy.callTool({ name: `${server}_1mcp_ask_roots`, arguments: {} });
       expect(textOf(rooted)).toBe('roots: file:///tmp/legacy-root');
     }
+  });
+
+  test('a tools/call to a modern HTTP backend carries the Mcp-Param headers its tool schema asks for', async () => {
+    // The SDK v2 server refuses the call (-32020) when the header is missing or differs.
+    expect(textOf(await legacy.callTool({ name: 'mhttp_1mcp_region', arguments: { region: 'eu-west' } }))).toBe('region eu-west');
+    expect(textOf(await legacy.callTool({ name: 'mhttp_1mcp_region', arguments: { region: 'Zürich' } }))).toBe('region Zürich');
   });
 
   test('completion of a modern backend\'s resource template argument', async () => {

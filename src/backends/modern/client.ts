@@ -12,7 +12,6 @@
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import { META_SUBSCRIPTION_ID } from '../../server/modern/wire.ts';
 import { legacyShape, withEnvelope } from './envelope.ts';
 import { headerParams, type ParamHeaders } from './param-headers.ts';
 
@@ -251,9 +250,8 @@ export class ModernClient {
       void this.transport.send({ jsonrpc: '2.0', id: message.id, error: { code: ErrorCode.MethodNotFound, message: `1mcp does not answer ${message.method} from a 2026-07-28 server` } } as never).catch(() => {});
       return;
     }
-    const meta = message.params?._meta as Record<string, unknown> | undefined;
-    // A listen stream we replaced may still deliver a few: they are news all the same.
-    if (meta && META_SUBSCRIPTION_ID in meta && message.method === 'notifications/subscriptions/acknowledged') return;
+    // The listen stream's acknowledgement says nothing we act on; what follows on it is handled like any notification.
+    if (message.method === 'notifications/subscriptions/acknowledged') return;
     try {
       void Promise.resolve(this.notificationHandlers.get(message.method)?.({ method: message.method, params: message.params ?? {} }, { signal: new AbortController().signal })).catch(() => {});
     } catch {
@@ -269,7 +267,6 @@ export class ModernClient {
   }
 
   async close(): Promise<void> {
-    if (this.closed && !this.transport) return;
     this.closed = true;
     clearTimeout(this.relistenTimer);
     await this.transport.close();
