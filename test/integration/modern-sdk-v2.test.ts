@@ -114,7 +114,7 @@ describe('SDK v2 client (2026-07-28) and SDK v1 client (legacy) on one serve', (
       } while (cursor);
       expect(all.length).toBeGreaterThan(100);
       // The same tools; the modern list in its stable order (by name) across both pages.
-      expect(all.map((t) => t.name)).toEqual(sortedNames(legacyAll));
+      expect(all.map((t): string | undefined => t.name)).toEqual(sortedNames(legacyAll));
       expect(exchanges.filter((e) => e.rpc === 'tools/list').length).toBe(2);
     } finally {
       await Promise.all([modern.close(), legacy.close()]);
