@@ -134,7 +134,7 @@ export class BridgedCall {
     const valid: [string, Record<string, unknown>][] = [];
     try {
       for (const [key, q] of this.questions) {
-        if (!(key in answers)) continue;
+        if (!Object.hasOwn(answers, key)) continue;
         const answer = validAnswer(q.method, answers[key]!);
         if (!answer) throw new RpcError(INVALID_PARAMS, `Invalid params: inputResponses["${key}"] is not a valid result for ${q.method}`);
         valid.push([key, answer]);
@@ -180,7 +180,7 @@ export class BridgedCall {
     const key = this.keyFor(typeof hinted === 'string' && hinted ? hinted : `${method.split('/')[0]}-${this.keys + 1}`);
     this.keys++;
 
-    const early = this.options.early?.[key];
+    const early = this.options.early && Object.hasOwn(this.options.early, key) ? this.options.early[key] : undefined;
     if (early) {
       delete this.options.early![key];
       const answer = validAnswer(method, early);
