@@ -11,6 +11,7 @@ import { backoffDelay, exhausted, STABLE_AFTER_MS } from './backoff.ts';
 import { awaitingAuth } from './auth/errors.ts';
 import { connect, type Connection } from './connect.ts';
 import { fetchLists } from './lists.ts';
+import { ModernClient } from './modern/client.ts';
 import { installClientHandlers } from './client-handlers.ts';
 import type { BackendHooks } from './hooks.ts';
 import { Forwarder, type ConnectionControl, type ForwardOptions } from './forward.ts';
@@ -168,7 +169,8 @@ export class Backend {
     this.stableTimer = setTimeout(() => (this.restarts = 0), STABLE_AFTER_MS);
     this.stableTimer.unref?.();
     this.setState('connected');
-    this.log.info(`[${this.name}] connected (${this.lists.tools.length} tools, ${this.lists.resources.length} resources${this.lists.resourceTemplates.length ? ` + ${this.lists.resourceTemplates.length} templates` : ''}, ${this.lists.prompts.length} prompts)`);
+    const era = connection.client instanceof ModernClient ? ' in the 2026-07-28 era' : '';
+    this.log.info(`[${this.name}] connected${era} (${this.lists.tools.length} tools, ${this.lists.resources.length} resources${this.lists.resourceTemplates.length ? ` + ${this.lists.resourceTemplates.length} templates` : ''}, ${this.lists.prompts.length} prompts)`);
     this.settleReady();
   }
 

@@ -1,3 +1,4 @@
+import { ModernClient } from './modern/client.ts';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 
 /** `awaiting-auth`: a remote server that wants an OAuth login ("1mcp mcp auth <name>"); no retries until then. */
@@ -26,6 +27,8 @@ export interface BackendStatus {
   uptimeSeconds?: number;
   restarts: number;
   lastError?: string;
+  /** While connected: "2026-07-28" for a backend spoken to in the modern era, else "legacy" (initialize). */
+  protocol?: string;
   tools: number;
   resources: number;
   prompts: number;
@@ -46,6 +49,8 @@ interface StatusSource {
   restarts: number;
   lastError?: string;
   lists: BackendLists;
+  /** The connected client, if any (its kind tells the era). */
+  client?: unknown;
 }
 
 export function statusOf(b: StatusSource): BackendStatus {
@@ -58,6 +63,7 @@ export function statusOf(b: StatusSource): BackendStatus {
     uptimeSeconds: b.connectedAt ? Math.round((Date.now() - b.connectedAt) / 1000) : undefined,
     restarts: b.restarts,
     lastError: b.lastError,
+    protocol: b.client === undefined ? undefined : b.client instanceof ModernClient ? b.client.getProtocolVersion() : 'legacy',
     tools: b.lists.tools.length,
     resources: b.lists.resources.length + b.lists.resourceTemplates.length,
     prompts: b.lists.prompts.length,

@@ -23,6 +23,7 @@ interface StatusRow {
   name: string;
   state: string;
   tools: number;
+  protocol?: string;
 }
 
 async function status(serve: ServeHandle): Promise<StatusRow[]> {
@@ -71,6 +72,12 @@ describe('modern backends behind serve', () => {
     });
     expect(rows.find((r) => r.name === 'mstdio')!.tools).toBe(10);
     expect(rows.find((r) => r.name === 'mhttp')!.tools).toBe(10);
+    expect(rows.map((r) => [r.name, r.protocol]).sort()).toEqual([
+      ['mhttp', '2026-07-28'],
+      ['mstdio', '2026-07-28'],
+      ['old', 'legacy'],
+    ]);
+    expect(serve.stderr()).toContain('[mstdio] connected in the 2026-07-28 era');
     const names = (await legacy.listTools()).tools.map((t) => t.name);
     expect(names).toContain('mstdio_1mcp_echo');
     expect(names).toContain('mhttp_1mcp_add');
