@@ -281,6 +281,8 @@ export class BridgedCall {
       // A backend that ignores the cancellation still loses the entry.
       this.settle({ error: new McpError(ErrorCode.RequestTimeout, 'no retry came') });
     }, this.options.waitMs);
+    // A client that never comes back must not keep a stopping serve alive.
+    this.retryTimer.unref?.();
     this.options.park();
     return inputRequired({ inputRequests, requestState });
   }
