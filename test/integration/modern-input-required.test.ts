@@ -123,11 +123,21 @@ describe('input_required bridging for 2026-07-28 clients', () => {
     expect(textOf(r3.result)).toBe('Ada likes teal');
   });
 
-  test('prompts/get asks too; completion never does', async () => {
+  test('prompts/get and resources/read ask too', async () => {
     const first = await modern('prompts/get', { name: 'st_1mcp_test_input_required_result_prompt' });
     expect(first.result.resultType).toBe('input_required');
     const done = await modern('prompts/get', { name: 'st_1mcp_test_input_required_result_prompt', inputResponses: { user_context: accepted({ context: 'tests' }) }, requestState: first.result.requestState });
     expect(done.result.messages[0].content.text).toBe('Use this context: tests');
+
+    const uri = 'fixture://st/item/ask-roots';
+    const asked = await modern('resources/read', { uri });
+    expect(asked.result.resultType).toBe('input_required');
+    // An input_required result carries no cache hints; the final contents do (never cached).
+    expect(asked.result.ttlMs).toBeUndefined();
+    expect(asked.result.inputRequests['roots-1']).toEqual({ method: 'roots/list', params: {} });
+    const read = await modern('resources/read', { uri, inputResponses: { 'roots-1': { roots: [{ uri: 'file:///r' }] } }, requestState: asked.result.requestState });
+    expect([read.result.resultType, read.result.ttlMs, read.result.cacheScope]).toEqual(['complete', 0, 'private']);
+    expect(JSON.parse(read.result.contents[0].text)).toEqual({ roots: [{ uri: 'file:///r' }] });
   });
 
   test('only what the client declared is asked; a call that fails for lack of it is -32021', async () => {
