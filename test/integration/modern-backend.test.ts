@@ -263,11 +263,27 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
   let serve: ServeHandle;
   const tokens: Record<string, string> = {};
   const clients: Client[] = [];
+  let flaky: ReturnType<typeof spawnTracked> | undefined;
+  let flakyPort = '';
+
+  const startFlaky = async (port = '0') => {
+    flaky = spawnTracked(BUN, [MODERN_FIXTURE, '--http', '--name', 'flaky', '--port', port]);
+    flakyPort = (await readLine(flaky.stdout!, /^PORT (\d+)$/))[1]!;
+  };
+  const stopFlaky = async () => {
+    if (!flaky?.pid) return;
+    killTree(flaky.pid);
+    await waitForExit(flaky).catch(() => {});
+    flaky = undefined;
+  };
 
   beforeAll(async () => {
+    await startFlaky();
     serve = await startServe(
       {
         mcpServers: {
+          // A modern HTTP backend that goes away and comes back on the same port.
+          flaky: { url: `http://127.0.0.1:${flakyPort}/mcp`, restartDelay: 100, maxRestarts: 0 },
           shared: { command: BUN, args: [MODERN_FIXTURE, '--name', 'shared'] },
           // Never answers server/discover: the probe gives up after half its connectionTimeout.
           silent: { command: BUN, args: [SILENT_FIXTURE], connectionTimeout: 4000 },
@@ -289,6 +305,7 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
   afterAll(async () => {
     for (const c of clients) await c.close().catch(() => {});
     await serve?.stop();
+    await stopFlaky();
     await assertNoSurvivors();
   });
 
@@ -324,6 +341,17 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
     expect(textOf(a)).toBe('hello alice (state asked-name)');
     expect(textOf(b)).toBe('hello bob (state asked-name)');
     expect(asked.sort()).toEqual(['alice', 'bob']);
+  });
+
+  test('a modern HTTP backend that goes away is noticed (its listen stream fails) and reconnected when it is back', async () => {
+    const client = clients[0]!;
+    expect(textOf(await client.callTool({ name: 'flaky_1mcp_echo', arguments: { text: 'one' } }))).toBe('echo: one');
+    await stopFlaky();
+    await waitFor(async () => (await statusOf('flaky')).state !== 'connected', { what: 'serve to notice that flaky is gone' });
+    await startFlaky(flakyPort);
+    await waitFor(async () => (await statusOf('flaky')).state === 'connected', { timeout: 15_000, what: 'flaky to be connected again' });
+    expect((await statusOf('flaky')).protocol).toBe('2026-07-28');
+    expect(textOf(await client.callTool({ name: 'flaky_1mcp_echo', arguments: { text: 'two' } }))).toBe('echo: two');
   });
 
   test('a backend that never answers server/discover falls back to initialize within the probe time', async () => {

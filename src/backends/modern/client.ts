@@ -12,6 +12,7 @@
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { unreachable } from '../transport-errors.ts';
 import { legacyShape, withEnvelope } from './envelope.ts';
 import { headerParams, type ParamHeaders } from './param-headers.ts';
 
@@ -119,7 +120,13 @@ export class ModernClient {
       resolve: () => this.relisten(id),
       reject: () => this.relisten(id),
     });
-    this.transport.send({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: withEnvelope({ notifications }) } as never).catch(() => this.relisten(id));
+    this.transport.send({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: withEnvelope({ notifications }) } as never).catch((error: unknown) => {
+      // The server is gone (refused, reset): the connection is lost, and the backend's reconnect cycle starts.
+      if (unreachable(error)) {
+        this.transport.onerror?.(error as Error);
+        void this.transport.close();
+      } else this.relisten(id);
+    });
   }
 
   private relisten(id: string): void {
