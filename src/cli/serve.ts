@@ -3,6 +3,7 @@ import { OneMcpError, UsageError } from '../errors.ts';
 import { onShutdownSignal } from '../runtime/signals.ts';
 import { normalizeOrigin } from '../server/http/guard.ts';
 import { parseSize } from '../server/size.ts';
+import { parseDuration } from '../config/tokens.ts';
 import { resolve } from 'node:path';
 import { commandContext } from './context.ts';
 import { color } from './output.ts';
@@ -33,6 +34,7 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { flags: '--audit-log <file>', description: 'Append one JSON line per tools/call, prompts/get and resources/read to this file (0600, rotated by size)' },
   { flags: '--audit-args', description: 'Also record call arguments in the audit log, secrets redacted', type: 'boolean', default: false },
   { flags: '--audit-max-size <size>', description: 'Rotate the audit log at this size (e.g. 10MiB, 500k); 5 older files are kept', default: '10MiB' },
+  { flags: '--oauth-token-ttl <duration>', description: 'With --enable-auth oauth: lifetime of the access tokens serve issues, 1s to 24h, e.g. 15m (default 1h; clients refresh them)' },
   { flags: '--max-large-bodies <n>', description: 'Request bodies over 1 MiB received at the same time at most', default: 8, type: 'number' },
 ];
 
@@ -46,6 +48,7 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
   const auth = authMode(options.enableAuth);
   const edge = edgeLimits(options);
   const audit = auditOptions(options);
+  const oauthTokenTtlMs = oauthTokenTtl(options.oauthTokenTtl, auth);
   // One serve per config dir: a second one would take over server.pid and hide the first.
   const other = await (await import('./serve-running.ts')).runningServe(paths.pidFile);
   if (other && !options.force) {
@@ -84,6 +87,7 @@ async function serve(_args: string[], options: Record<string, any>): Promise<num
       listWait: options.listWait,
       enableAuth: auth !== 'off',
       oauth: auth === 'oauth',
+      oauthTokenTtlMs,
       ownsPidFile: !other,
       ...edge,
       ...audit,
@@ -134,6 +138,27 @@ function authMode(value: unknown): 'off' | 'bearer' | 'oauth' {
   if (/^(true|1|yes|on|bearer|token|tokens)$/.test(text)) return 'bearer';
   if (/^(false|0|no|off)$/.test(text)) return 'off';
   throw new UsageError(`--enable-auth takes no value (bearer tokens) or "oauth" (OAuth clients as well as bearer tokens); got "${String(value)}"`);
+}
+
+/** Bounds of --oauth-token-ttl: a token must outlive one request; beyond a day a leaked one lives too long. */
+const MIN_ACCESS_TTL_MS = 1000;
+const MAX_ACCESS_TTL_MS = 24 * 60 * 60_000;
+
+/** --oauth-token-ttl (or ONE_MCP_OAUTH_TOKEN_TTL): a duration within the bounds, and only beside --enable-auth oauth. */
+function oauthTokenTtl(value: unknown, auth: 'off' | 'bearer' | 'oauth'): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const text = String(value);
+  // Silently ignored it would let someone believe their tokens are short-lived when no OAuth is on at all.
+  if (auth !== 'oauth') throw new UsageError(`--oauth-token-ttl sets the lifetime of OAuth access tokens: add --enable-auth oauth, or leave it out (got "${text}")`);
+  const bad = () => new UsageError(`--oauth-token-ttl must be a duration from 1s to 24h, such as 15m or 1h (got "${text}")`);
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    throw bad();
+  }
+  if (ms < MIN_ACCESS_TTL_MS || ms > MAX_ACCESS_TTL_MS) throw bad();
+  return ms;
 }
 
 /** The HTTP edge's limits and allowed origins, checked here so a bad value is a usage error. */

@@ -22,6 +22,8 @@ export interface ServeOptions {
   enableAuth: boolean;
   /** serve --enable-auth oauth: OAuth clients too, beside the bearer tokens (server/oauth/). */
   oauth?: boolean;
+  /** serve --oauth-token-ttl: lifetime of the OAuth access tokens serve issues, in ms (default 1 hour). */
+  oauthTokenTtlMs?: number;
   /** False when started with --force beside a running serve: server.pid stays that serve's. */
   ownsPidFile?: boolean;
   /** Browser origins accepted besides our own (--allow-origin). */

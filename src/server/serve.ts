@@ -168,6 +168,7 @@ export class Serve implements AppHost {
           externalUrl: this.options.externalUrl,
           localOnly: isLoopbackBind(this.options.host) && !this.options.externalUrl,
           knownTags: () => [...new Set(this.pool.all().flatMap((b) => b.config.tags ?? []))],
+          accessTtlMs: this.options.oauthTokenTtlMs,
           log: this.log,
         });
       }

@@ -8,6 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
@@ -328,6 +331,109 @@ describe('serve --enable-auth oauth after a restart', () => {
     } finally {
       await serve?.stop();
       dir.cleanup();
+    }
+  });
+});
+
+describe('serve --enable-auth oauth --oauth-token-ttl', () => {
+  /** One JSON-RPC message to /mcp with this access token, on a session when given. */
+  function post(handle: ServeHandle, accessToken: string, message: object, sessionId?: string): Promise<Response> {
+    return fetch(handle.url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(sessionId ? { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } : {}),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', ...message }),
+    });
+  }
+  const listTools = { id: 2, method: 'tools/list', params: {} };
+
+  test('an expired access token is refused (401 invalid_token) at /mcp and on its session; the refresh token gets a new one that carries on the session', async () => {
+    const config = { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }) } };
+    const serve = await startServe(config, { args: ['--enable-auth', 'oauth', '--oauth-token-ttl', '2s'] });
+    const steps = oauthServe(() => serve);
+    try {
+      const { clientId, tokens } = await steps.connected('Short Agent');
+      expect(tokens.expires_in).toBe(2);
+      // While it lives, the token opens a session and works on it.
+      const opened = await steps.mcp(tokens.access_token);
+      expect(opened.status).toBe(200);
+      const sessionId = opened.headers.get('mcp-session-id')!;
+      expect(sessionId).toBeTruthy();
+      await opened.body?.cancel();
+      const initialized = await post(serve, tokens.access_token, { method: 'notifications/initialized' }, sessionId);
+      expect(initialized.status).toBe(202);
+      await initialized.body?.cancel();
+      const listed = await post(serve, tokens.access_token, listTools, sessionId);
+      expect(listed.status).toBe(200);
+      expect(await listed.text()).toContain('alpha_1mcp_echo');
+
+      // Once it expires, the session it opened refuses it, with the challenge that sends the client to refresh.
+      const refused = await waitFor(
+        async () => {
+          const r = await post(serve, tokens.access_token, listTools, sessionId);
+          if (r.status === 401) return r;
+          await r.body?.cancel();
+          return undefined;
+        },
+        { timeout: 15_000, what: 'the access token to expire' },
+      );
+      expect(((await refused.clone().json()) as { message: string }).message).toContain('expired');
+      await expectRefusedAtMcp(refused);
+      await expectRefusedAtMcp(await steps.mcp(tokens.access_token));
+
+      // The refresh token (30 days) still works: its access token carries on the same session, and opens new ones.
+      const refreshed = await steps.refresh(clientId, tokens.refresh_token);
+      expect(refreshed.status).toBe(200);
+      const fresh = (await refreshed.json()) as Tokens;
+      expect(fresh.expires_in).toBe(2);
+      const again = await post(serve, fresh.access_token, listTools, sessionId);
+      expect(again.status).toBe(200);
+      expect(await again.text()).toContain('alpha_1mcp_echo');
+      const reopened = await steps.mcp(fresh.access_token);
+      expect(reopened.status).toBe(200);
+      await reopened.body?.cancel();
+      // The old token stays refused, also beside a live one of the same approval.
+      await expectRefusedAtMcp(await post(serve, tokens.access_token, listTools, sessionId));
+    } finally {
+      await serve.stop();
+    }
+  });
+
+  test('a bad --oauth-token-ttl, or one without --enable-auth oauth, is a one-line usage error (exit 2) and nothing starts', async () => {
+    const dir = makeTempDir('1mcp-oauth-ttl-');
+    try {
+      const cases: [string[], Record<string, string>, string][] = [
+        [['--enable-auth', 'oauth', '--oauth-token-ttl', '0s'], {}, '--oauth-token-ttl must be a duration from 1s to 24h, such as 15m or 1h (got "0s")'],
+        [['--enable-auth', 'oauth', '--oauth-token-ttl', '25h'], {}, '--oauth-token-ttl must be a duration from 1s to 24h, such as 15m or 1h (got "25h")'],
+        [['--enable-auth', 'oauth', '--oauth-token-ttl', '90'], {}, '--oauth-token-ttl must be a duration from 1s to 24h, such as 15m or 1h (got "90")'],
+        [['--enable-auth', 'oauth', '--oauth-token-ttl', '1.5h'], {}, '--oauth-token-ttl must be a duration from 1s to 24h, such as 15m or 1h (got "1.5h")'],
+        [['--enable-auth', 'oauth'], { ONE_MCP_OAUTH_TOKEN_TTL: 'soon' }, '--oauth-token-ttl must be a duration from 1s to 24h, such as 15m or 1h (got "soon")'],
+        [['--enable-auth', '--oauth-token-ttl', '15m'], {}, '--oauth-token-ttl sets the lifetime of OAuth access tokens: add --enable-auth oauth, or leave it out (got "15m")'],
+        [['--oauth-token-ttl', '15m'], {}, '--oauth-token-ttl sets the lifetime of OAuth access tokens: add --enable-auth oauth, or leave it out (got "15m")'],
+      ];
+      for (const [args, env, message] of cases) {
+        const r = await runCli(['serve', '--port', '0', '--config-dir', dir.path, ...args], { env });
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr.trim()).toBe(`1mcp: ${message}`);
+        expect(existsSync(join(dir.path, 'server.pid'))).toBe(false);
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  test('the environment twin sets the lifetime like the flag', async () => {
+    const config = { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }) } };
+    const serve = await startServe(config, { args: ['--enable-auth', 'oauth'], env: { ONE_MCP_OAUTH_TOKEN_TTL: '15m' } });
+    try {
+      const { tokens } = await oauthServe(() => serve).connected('Env Agent');
+      expect(tokens.expires_in).toBe(900);
+    } finally {
+      await serve.stop();
     }
   });
 });

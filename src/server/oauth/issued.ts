@@ -1,7 +1,7 @@
 /**
  * What lives only in serve's memory (docs/security.md): authorization codes (single use, 10 minutes) and
- * access tokens (1 hour). Both are kept as hashes. A serve restart forgets them: clients then use their
- * refresh token, which is in oauth-clients.json.
+ * access tokens (1 hour, or serve --oauth-token-ttl). Both are kept as hashes. A serve restart forgets them:
+ * clients then use their refresh token, which is in oauth-clients.json.
  */
 import { sha256 } from '../../config/oauth-clients.ts';
 import { newSecret } from './grants.ts';
@@ -29,7 +29,7 @@ export interface AccessRecord {
   expires: number;
 }
 
-export function issuedTokens() {
+export function issuedTokens(accessTtlMs = ACCESS_TTL_MS) {
   const codes = new Map<string, CodeRecord>();
   const access = new Map<string, AccessRecord>();
   const sweep = () => {
@@ -54,8 +54,8 @@ export function issuedTokens() {
     },
     newAccessToken(grantId: string, resource: string): { token: string; expiresIn: number } {
       const token = newSecret('1mcp_at_');
-      access.set(sha256(token), { grantId, resource, expires: Date.now() + ACCESS_TTL_MS });
-      return { token, expiresIn: ACCESS_TTL_MS / 1000 };
+      access.set(sha256(token), { grantId, resource, expires: Date.now() + accessTtlMs });
+      return { token, expiresIn: Math.round(accessTtlMs / 1000) };
     },
     /** The live record of an access token, or why not: unknown or expired. */
     accessToken(token: string): AccessRecord | 'expired' | undefined {

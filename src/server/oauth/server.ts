@@ -26,6 +26,8 @@ export interface OAuthServerOptions {
   localOnly: boolean;
   /** Tags of the configured servers: the scopes on offer. */
   knownTags(): string[];
+  /** Lifetime of the access tokens issued (serve --oauth-token-ttl); 1 hour when unset. */
+  accessTtlMs?: number;
   log: Logger;
 }
 
@@ -47,7 +49,7 @@ export interface OAuthServer {
 export function oauthServer(options: OAuthServerOptions): OAuthServer {
   const { log, knownTags } = options;
   const store = grantStore(options.configDir, options.backups, log);
-  const issued = issuedTokens();
+  const issued = issuedTokens(options.accessTtlMs);
   const pending = pendingRequests();
   const documents = metadataDocuments(options.localOnly);
   const urlsOf = (request: Request) => publicUrls(request, options.externalUrl);
