@@ -97,7 +97,7 @@ export async function connect(config: ServerConfig, stderr: StderrRing, prepare:
       modern = choice.modern;
       const chosen = (modern ?? client) as Client;
       prepare(chosen);
-      if (modern) modern.listen();
+      if (modern) void modern.listen();
       else await Promise.race([client.connect(transport, { timeout: config.connectionTimeout }), deadline]);
       keepErrorData(transport);
       return { client: chosen, transport, pid: transport instanceof ChildStdioTransport ? transport.pid : undefined };

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Client as ModernSdkClient, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { BUN, fixtureEntry } from '../helpers/fixture.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
@@ -70,8 +70,8 @@ describe('modern backends behind serve', () => {
       const all = await status(serve);
       return all.every((r) => r.state === 'connected') ? all : undefined;
     });
-    expect(rows.find((r) => r.name === 'mstdio')!.tools).toBe(10);
-    expect(rows.find((r) => r.name === 'mhttp')!.tools).toBe(10);
+    expect(rows.find((r) => r.name === 'mstdio')!.tools).toBe(11);
+    expect(rows.find((r) => r.name === 'mhttp')!.tools).toBe(11);
     expect(rows.map((r) => [r.name, r.protocol]).sort()).toEqual([
       ['mhttp', '2026-07-28'],
       ['mstdio', '2026-07-28'],
@@ -217,6 +217,24 @@ describe('modern backends behind serve', () => {
       expect(names).toContain(`${server}_1mcp_extra`);
       expect(textOf(await legacy.callTool({ name: `${server}_1mcp_extra`, arguments: {} }))).toBe('extra!');
     }
+  });
+
+  test("a legacy client's resource subscription is heard on the modern backend's listen stream", async () => {
+    const notes = (await legacy.listResources()).resources.filter((r) => r.uri.includes('modern://note')).map((r) => r.uri);
+    expect(notes.length).toBe(2);
+    const updated: string[] = [];
+    legacy.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      updated.push(n.params.uri);
+    });
+    for (const uri of notes) await legacy.subscribeResource({ uri });
+    for (const server of ['mstdio', 'mhttp']) {
+      expect(textOf(await legacy.callTool({ name: `${server}_1mcp_touch`, arguments: { uri: 'modern://note' } }))).toBe('touched');
+      // Not subscribed: no notification for it.
+      await legacy.callTool({ name: `${server}_1mcp_touch`, arguments: { uri: 'modern://other' } });
+    }
+    await waitFor(() => updated.length >= 2, { what: 'both resource updates' });
+    expect([...updated].sort()).toEqual([...notes].sort());
+    for (const uri of notes) await legacy.unsubscribeResource({ uri });
   });
 
   test("a modern backend's progress reaches the legacy caller, and the caller's cancellation reaches the backend", async () => {

@@ -13,6 +13,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { unreachable } from '../transport-errors.ts';
+import { META_SUBSCRIPTION_ID } from '../../server/modern/wire.ts';
 import { legacyShape, withEnvelope } from './envelope.ts';
 import { headerParams, type ParamHeaders } from './param-headers.ts';
 
@@ -40,6 +41,8 @@ export interface ModernRequestOptions {
 const MAX_ROUNDS = 10;
 /** setTimeout's ceiling: a larger timeout means "the caller keeps its own time". */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A subscribe waits at most this long for the server to acknowledge the new listen. */
+const ACK_WAIT_MS = 2000;
 /** A listen stream that ended is opened again after this long (while connected). */
 const RELISTEN_MS = 1000;
 
@@ -62,6 +65,8 @@ export class ModernClient {
   private readonly watched = new Set<string>();
   private listenId?: string;
   private relistenTimer?: ReturnType<typeof setTimeout>;
+  /** Listens waiting for their acknowledgement, by request id. */
+  private readonly acks = new Map<string, () => void>();
   private closed = false;
   /** Each tool's `x-mcp-header` parameters, from the last tools/list: tools/call mirrors them in headers. */
   readonly paramHeaders: ParamHeaders;
@@ -100,11 +105,15 @@ export class ModernClient {
     this.requestHandlers.set(methodOf(schema), handler);
   }
 
-  /** Start listening for list changes (and updates of watched resources). */
-  listen(): void {
+  /**
+   * Start listening for list changes (and updates of watched resources); resolves once the server
+   * acknowledged (or after ACK_WAIT_MS). A new listen replaces the previous one, which ends only after
+   * the new one is acknowledged, so no change falls between the two.
+   */
+  listen(): Promise<void> {
     const caps = this.discovered.capabilities;
     const wants = caps.tools?.listChanged || caps.prompts?.listChanged || caps.resources?.listChanged || this.watched.size > 0;
-    if (this.closed || !wants) return;
+    if (this.closed || !wants) return Promise.resolve();
     const previous = this.listenId;
     const id = `listen-${++this.nextId}`;
     this.listenId = id;
@@ -114,7 +123,10 @@ export class ModernClient {
       ...(caps.resources?.listChanged ? { resourcesListChanged: true } : {}),
       ...(this.watched.size ? { resourceSubscriptions: [...this.watched] } : {}),
     };
-    if (previous) this.cancel(previous, 'replaced by a new listen');
+    const acknowledged = new Promise<void>((resolve) => this.acks.set(id, resolve));
+    void acknowledged.then(() => {
+      if (previous) this.cancel(previous, 'replaced by a new listen');
+    });
     this.pending.set(id, {
       // The stream ended (server restart of the stream, a proxy timeout): listen again while connected.
       resolve: () => this.relisten(id),
@@ -127,13 +139,17 @@ export class ModernClient {
         void this.transport.close();
       } else this.relisten(id);
     });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, ACK_WAIT_MS)));
+    return Promise.race([acknowledged, waited]).finally(() => clearTimeout(timer));
   }
 
   private relisten(id: string): void {
     this.pending.delete(id);
+    this.acked(id);
     if (this.closed || this.listenId !== id) return;
     clearTimeout(this.relistenTimer);
-    this.relistenTimer = setTimeout(() => this.listen(), RELISTEN_MS);
+    this.relistenTimer = setTimeout(() => void this.listen(), RELISTEN_MS);
     this.relistenTimer.unref?.();
   }
 
@@ -158,7 +174,8 @@ export class ModernClient {
       const had = this.watched.has(uri);
       if (method === 'resources/subscribe') this.watched.add(uri);
       else this.watched.delete(uri);
-      if (had !== this.watched.has(uri)) this.listen();
+      // Updates of this URI flow once the new listen is acknowledged.
+      if (had !== this.watched.has(uri)) await this.listen();
       return {};
     }
     let sent = params;
@@ -257,8 +274,10 @@ export class ModernClient {
       void this.transport.send({ jsonrpc: '2.0', id: message.id, error: { code: ErrorCode.MethodNotFound, message: `1mcp does not answer ${message.method} from a 2026-07-28 server` } } as never).catch(() => {});
       return;
     }
-    // The listen stream's acknowledgement says nothing we act on; what follows on it is handled like any notification.
-    if (message.method === 'notifications/subscriptions/acknowledged') return;
+    if (message.method === 'notifications/subscriptions/acknowledged') {
+      this.acked(String((message.params?._meta as Record<string, unknown> | undefined)?.[META_SUBSCRIPTION_ID]));
+      return;
+    }
     try {
       void Promise.resolve(this.notificationHandlers.get(message.method)?.({ method: message.method, params: message.params ?? {} }, { signal: new AbortController().signal })).catch(() => {});
     } catch {
@@ -266,8 +285,14 @@ export class ModernClient {
     }
   }
 
+  private acked(id: string): void {
+    this.acks.get(id)?.();
+    this.acks.delete(id);
+  }
+
   private lost(error: Error): void {
     this.closed = true;
+    for (const id of [...this.acks.keys()]) this.acked(id);
     clearTimeout(this.relistenTimer);
     for (const waiting of [...this.pending.values()]) waiting.reject(error);
     this.pending.clear();
