@@ -39,6 +39,19 @@ describe('turns of modern calls on one backend', () => {
     expect(turnsInUse()).toBe(0);
   });
 
+  test('a call that ends while its retry waits to resume: the retry goes on, and the turn is not taken again', async () => {
+    const backend = {};
+    const a = await takeTurn(backend, 'a', true, never);
+    a.park();
+    const b = await takeTurn(backend, 'a', true, never);
+    const resumed = a.resume(never);
+    expect(await settled(resumed)).toBe(false);
+    a.release();
+    expect(await settled(resumed)).toBe(true);
+    b.release();
+    expect(turnsInUse()).toBe(0);
+  });
+
   test('a waiter whose client goes away leaves the queue; nothing is kept', async () => {
     const backend = {};
     const held = await takeTurn(backend, 'a', true, never);

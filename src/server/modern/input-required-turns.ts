@@ -17,6 +17,7 @@ interface Holder {
   principal: string;
   askable: boolean;
   parked: boolean;
+  released?: boolean;
 }
 
 interface Waiter {
@@ -60,7 +61,13 @@ class Turns {
       release: () => {
         if (released) return;
         released = true;
+        holder.released = true;
         this.holders.delete(holder);
+        // A retry still waiting to resume an ended call goes on at once (it finds the call's outcome).
+        for (const w of this.queue.filter((q) => q.holder === holder)) {
+          this.queue.splice(this.queue.indexOf(w), 1);
+          w.grant();
+        }
         this.pump();
       },
     };
@@ -78,7 +85,7 @@ class Turns {
         grant: () => {
           signal.removeEventListener('abort', onAbort);
           holder.parked = false;
-          this.holders.add(holder);
+          if (!holder.released) this.holders.add(holder);
           resolve();
         },
       };
