@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import { headerValue, legacyShape, routingHeaders, withEnvelope } from '../../src/backends/modern/envelope.ts';
 import { headerParams, paramHeaderValues } from '../../src/backends/modern/param-headers.ts';
 import { classify } from '../../src/backends/modern/probe.ts';
+import { validateMcpConfig } from '../../src/config/mcp-config.ts';
 
 describe('modern backend wire', () => {
   test('the envelope is added to every request, the caller\'s _meta kept', () => {
@@ -49,5 +50,12 @@ describe('modern backend wire', () => {
     expect(classify({ jsonrpc: '2.0', id: 'x', result: { supportedVersions: ['2027-01-01'] } }).era).toBe('legacy');
     expect(classify({ jsonrpc: '2.0', id: 'x', result: {} }).era).toBe('legacy');
     expect(classify(undefined).era).toBe('legacy');
+  });
+
+  test('mcp.json "protocol": auto by default, legacy or modern when set, anything else refused with the choices', () => {
+    const [auto, legacy] = validateMcpConfig({ mcpServers: { a: { command: 'x' }, b: { command: 'x', protocol: 'legacy' } } }, '/tmp/mcp.json', { substitute: false });
+    expect(auto!.protocol).toBe('auto');
+    expect(legacy!.protocol).toBe('legacy');
+    expect(() => validateMcpConfig({ mcpServers: { a: { command: 'x', protocol: 'moden' } } }, '/tmp/mcp.json', { substitute: false })).toThrow('field "protocol": Invalid option: expected one of "auto"|"modern"|"legacy"');
   });
 });
