@@ -139,9 +139,19 @@ export class BridgedCall {
         if (!answer) throw new RpcError(INVALID_PARAMS, `Invalid params: inputResponses["${key}"] is not a valid result for ${q.method}`);
         valid.push([key, answer]);
       }
+    } catch (error) {
+      this.claimed = false;
+      throw error;
+    }
+    // The client came back: no clock while the retry waits for its turn (its own abort still counts).
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    try {
       await this.options.resume(round.signal);
     } catch (error) {
       this.claimed = false;
+      if (this.outcome) this.end();
+      else this.startRetryClock();
       throw error;
     }
     return this.serve(round, valid);
@@ -274,15 +284,7 @@ export class BridgedCall {
     const inputRequests: Record<string, unknown> = {};
     for (const [key, q] of this.questions) inputRequests[key] = { method: q.method, params: q.params };
     const requestState = sealState({ id: this.id, round: this.round }, this.options.binding, this.options.waitMs);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (this.outcome) return this.end();
-      this.cancel(new McpError(ErrorCode.RequestTimeout, `the 2026-07-28 client did not answer within ${this.options.waitMs} ms (requestTimeout of "${this.options.backendName}")`));
-      // A backend that ignores the cancellation still loses the entry.
-      this.settle({ error: new McpError(ErrorCode.RequestTimeout, 'no retry came') });
-    }, this.options.waitMs);
-    // A client that never comes back must not keep a stopping serve alive.
-    this.retryTimer.unref?.();
+    this.startRetryClock();
     this.options.park();
     return inputRequired({ inputRequests, requestState });
   }
@@ -299,6 +301,20 @@ export class BridgedCall {
       if (this.outcome) this.wake();
       else if (this.questions.size > 0) this.gather();
     });
+  }
+
+  /** No retry within waitMs: the questions fail at the backend and its call is cancelled. */
+  private startRetryClock(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.outcome) return this.end();
+      this.cancel(new McpError(ErrorCode.RequestTimeout, `the 2026-07-28 client did not answer within ${this.options.waitMs} ms (requestTimeout of "${this.options.backendName}")`));
+      // A backend that ignores the cancellation still loses the entry.
+      this.settle({ error: new McpError(ErrorCode.RequestTimeout, 'no retry came') });
+    }, this.options.waitMs);
+    // A client that never comes back must not keep a stopping serve alive.
+    this.retryTimer.unref?.();
   }
 
   /** Wake the waiting request once no question came for GATHER_MS (at most GATHER_MAX_MS after the first). */
