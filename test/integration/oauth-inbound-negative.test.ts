@@ -403,6 +403,77 @@ describe('serve --enable-auth oauth --oauth-token-ttl', () => {
     }
   });
 
+  /** Read an event stream until it ends; what it carried. Fails the test if it is still open after `ms`. */
+  async function readToEnd(response: Response, ms = 15_000): Promise<string> {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the stream was still open after ${ms} ms`)), ms)));
+    try {
+      for (;;) {
+        const { done, value } = await Promise.race([reader.read(), timeout]);
+        if (done) return text;
+        text += decoder.decode(value, { stream: true });
+      }
+    } finally {
+      clearTimeout(timer);
+      reader.cancel().catch(() => {});
+    }
+  }
+
+  test('a standing stream opened with an access token ends when the token expires; the refreshed token reopens it on the same session', async () => {
+    const config = { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }) } };
+    const serve = await startServe(config, { args: ['--enable-auth', 'oauth', '--oauth-token-ttl', '2s'] });
+    const steps = oauthServe(() => serve);
+    const stream = (accessToken: string, sessionId: string) =>
+      fetch(serve.url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+    try {
+      const { clientId, tokens } = await steps.connected('Stream Agent');
+      const opened = await steps.mcp(tokens.access_token);
+      const sessionId = opened.headers.get('mcp-session-id')!;
+      await opened.body?.cancel();
+      const initialized = await post(serve, tokens.access_token, { method: 'notifications/initialized' }, sessionId);
+      expect(initialized.status).toBe(202);
+      // Legacy HTTP+SSE: the stream is the session; its first event names where to POST.
+      const legacy = await fetch(`${serve.origin}/sse`, { headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'text/event-stream' } });
+      expect(legacy.status).toBe(200);
+      // Streamable HTTP: the session's GET stream (its headers may come only with its first bytes, so not awaited here).
+      const standing = stream(tokens.access_token, sessionId).then((r) => {
+        expect(r.status).toBe(200);
+        expect(r.headers.get('content-type')).toContain('text/event-stream');
+        return readToEnd(r);
+      });
+      const [legacyText] = await Promise.all([readToEnd(legacy), standing]);
+      const endpoint = /event: endpoint\ndata: (\S+)/.exec(legacyText)?.[1];
+      expect(endpoint).toContain('/messages?sessionId=');
+
+      await expectRefusedAtMcp(await stream(tokens.access_token, sessionId));
+      const refreshed = await steps.refresh(clientId, tokens.refresh_token);
+      expect(refreshed.status).toBe(200);
+      const fresh = (await refreshed.json()) as Tokens;
+      // The session outlives the stream: the refreshed token reopens it (the old one was let go) and calls on it.
+      const reopening = stream(fresh.access_token, sessionId);
+      const listed = await post(serve, fresh.access_token, listTools, sessionId);
+      expect(listed.status).toBe(200);
+      expect(await listed.text()).toContain('alpha_1mcp_echo');
+      // The legacy session ended with its stream: it answers 404, the client opens a new /sse.
+      const gone = await fetch(new URL(endpoint!, serve.origin), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${fresh.access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+      expect(gone.status).toBe(404);
+      await gone.body?.cancel();
+      // Not 409 (a second stream on the session): the expired one was let go at serve too.
+      const reopened = await reopening;
+      expect(reopened.status).toBe(200);
+      await reopened.body?.cancel();
+    } finally {
+      await serve.stop();
+    }
+  });
+
   test('a bad --oauth-token-ttl, or one without --enable-auth oauth, is a one-line usage error (exit 2) and nothing starts', async () => {
     const dir = makeTempDir('1mcp-oauth-ttl-');
     try {

@@ -24,6 +24,7 @@ import { sessionLabels } from '../sessions/labels.ts';
 import { DEFAULT_LIMITS, Slots } from './limits.ts';
 import { errorResponse, json, rpcError, text } from './responses.ts';
 import { WebSseServerTransport } from './sse-transport.ts';
+import { endStreamAtExpiry } from './stream-deadline.ts';
 import type { SessionEntry, SessionTable } from '../sessions/table.ts';
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -158,7 +159,7 @@ export function createApp(serve: AppHost): (request: Request) => Promise<Respons
       if (entry.session.owner !== token?.hash) return rpcError(403, -32000, 'This session belongs to another token');
       entry.session.lastActive = Date.now();
       const response = await entry.transport.handleRequest(request, { parsedBody });
-      return trackCalls(response, parsedBody, entry);
+      return endStreamAtExpiry(trackCalls(response, parsedBody, entry), request, token);
     }
     if (request.method !== 'POST') return rpcError(400, -32000, `Bad Request: the ${SESSION_HEADER} header is required`);
     const messages = messagesOf(parsedBody);
@@ -252,7 +253,7 @@ export function createApp(serve: AppHost): (request: Request) => Promise<Respons
     if (auth.response) return auth.response;
     try {
       if (path === '/mcp') return await handleMcp(request, url, auth.token);
-      if (path === '/sse' && request.method === 'GET') return await handleSse(url, auth.token);
+      if (path === '/sse' && request.method === 'GET') return endStreamAtExpiry(await handleSse(url, auth.token), request, auth.token);
       if (path === '/messages') return await handleMessages(request, url, auth.token);
       if (path === '/metrics') return metricsRoute(request, serve, auth.token);
       // Changing state needs a JSON body type, which a cross-site form or beacon cannot send.

@@ -111,7 +111,9 @@ export function oauthServer(options: OAuthServerOptions): OAuthServer {
       const grant = store.grant(record.grantId);
       if (!grant) return { refused: 'the access token was revoked' };
       if (!sameResource(record.resource, urlsOf(request).resource)) return { refused: 'the access token was issued for another resource' };
-      return { token: { name: `oauth:${grant.clientName}`, hash: grantIdentityHash(grant.id), ...(grant.tags ? { tags: grant.tags } : {}), created: grant.created } };
+      // `expires` is this access token's: a stream it opens ends then (http/stream-deadline.ts).
+      const expires = new Date(record.expires).toISOString();
+      return { token: { name: `oauth:${grant.clientName}`, hash: grantIdentityHash(grant.id), ...(grant.tags ? { tags: grant.tags } : {}), created: grant.created, expires } };
     },
     validIdentity: (hash) => store.validIdentity(hash),
     challenge: (request, error) => bearerChallenge(urlsOf(request), knownTags(), error),
