@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Client as ModernSdkClient, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { BUN, fixtureEntry } from '../helpers/fixture.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
@@ -70,8 +70,8 @@ describe('modern backends behind serve', () => {
       const all = await status(serve);
       return all.every((r) => r.state === 'connected') ? all : undefined;
     });
-    expect(rows.find((r) => r.name === 'mstdio')!.tools).toBe(11);
-    expect(rows.find((r) => r.name === 'mhttp')!.tools).toBe(11);
+    expect(rows.find((r) => r.name === 'mstdio')!.tools).toBe(12);
+    expect(rows.find((r) => r.name === 'mhttp')!.tools).toBe(12);
     expect(rows.map((r) => [r.name, r.protocol]).sort()).toEqual([
       ['mhttp', '2026-07-28'],
       ['mstdio', '2026-07-28'],
@@ -235,6 +235,26 @@ describe('modern backends behind serve', () => {
     await waitFor(() => updated.length >= 2, { what: 'both resource updates' });
     expect([...updated].sort()).toEqual([...notes].sort());
     for (const uri of notes) await legacy.unsubscribeResource({ uri });
+  });
+
+  test("a modern backend's log lines reach the legacy client at the level it chose (sent as _meta logLevel)", async () => {
+    const lines: { logger?: string; data: unknown; level: string }[] = [];
+    legacy.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      lines.push(n.params as never);
+    });
+    await legacy.setLoggingLevel('debug');
+    for (const server of ['mstdio', 'mhttp']) await legacy.callTool({ name: `${server}_1mcp_log`, arguments: { level: 'debug', message: `debug from ${server}` } });
+    await waitFor(() => lines.length >= 2, { what: 'two debug lines' });
+    expect(lines.map((l) => [l.logger, l.data]).sort()).toEqual([
+      ['mhttp/fixture', 'debug from mhttp'],
+      ['mstdio/fixture', 'debug from mstdio'],
+    ]);
+    lines.length = 0;
+    await legacy.setLoggingLevel('warning');
+    await legacy.callTool({ name: 'mstdio_1mcp_log', arguments: { level: 'info', message: 'filtered' } });
+    await legacy.callTool({ name: 'mstdio_1mcp_log', arguments: { level: 'warning', message: 'kept' } });
+    await waitFor(() => lines.length >= 1, { what: 'the warning line' });
+    expect(lines.map((l) => l.data)).toEqual(['kept']);
   });
 
   test("a modern backend's progress reaches the legacy caller, and the caller's cancellation reaches the backend", async () => {
