@@ -320,6 +320,8 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
     serve = await startServe(
       {
         mcpServers: {
+          // One instance per client session, each probed and spoken to in the modern era.
+          persession: { command: BUN, args: [MODERN_FIXTURE, '--name', 'persession'], scope: 'session' },
           // A modern HTTP backend that goes away and comes back on the same port.
           flaky: { url: `http://127.0.0.1:${flakyPort}/mcp`, restartDelay: 100, maxRestarts: 0 },
           shared: { command: BUN, args: [MODERN_FIXTURE, '--name', 'shared'] },
@@ -379,6 +381,17 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
     expect(textOf(a)).toBe('hello alice (state asked-name)');
     expect(textOf(b)).toBe('hello bob (state asked-name)');
     expect(asked.sort()).toEqual(['alice', 'bob']);
+  });
+
+  test('"scope": "session" with a modern backend: each client session gets its own instance, and its own questions', async () => {
+    // The two clients of the first test (their elicitation hooks answer with their own names).
+    const [alice, bob] = clients as [Client, Client];
+    const pidOf = async (c: Client) => JSON.parse(textOf(await c.callTool({ name: 'persession_1mcp_stats', arguments: {} }))).pid as number;
+    const [a, b] = await Promise.all([pidOf(alice), pidOf(bob)]);
+    expect(a).not.toBe(b);
+    const [x, y] = await Promise.all([alice.callTool({ name: 'persession_1mcp_ask_name', arguments: {} }), bob.callTool({ name: 'persession_1mcp_ask_name', arguments: {} })]);
+    expect(textOf(x)).toBe('hello alice (state asked-name)');
+    expect(textOf(y)).toBe('hello bob (state asked-name)');
   });
 
   test('a modern HTTP backend that goes away is noticed (its listen stream fails) and reconnected when it is back', async () => {
