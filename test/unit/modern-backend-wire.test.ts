@@ -1,11 +1,18 @@
 /** The pure parts of speaking to 2026-07-28 backends (src/backends/modern/): envelope, headers, probe verdicts. */
 import { describe, expect, test } from 'bun:test';
+import * as envelope from '../../src/backends/modern/envelope.ts';
 import { headerValue, legacyShape, routingHeaders, withEnvelope } from '../../src/backends/modern/envelope.ts';
+import * as wire from '../../src/server/modern/wire.ts';
 import { headerParams, paramHeaderValues } from '../../src/backends/modern/param-headers.ts';
 import { classify } from '../../src/backends/modern/probe.ts';
 import { validateMcpConfig } from '../../src/config/mcp-config.ts';
 
 describe('modern backend wire', () => {
+  test('the backend side spells the same _meta keys and version as the HTTP edge', () => {
+    expect(envelope.MODERN_VERSION).toBe(wire.MODERN_VERSIONS[0]!);
+    for (const key of ['META_PROTOCOL_VERSION', 'META_CLIENT_CAPABILITIES', 'META_CLIENT_INFO', 'META_SERVER_INFO', 'META_SUBSCRIPTION_ID'] as const) expect(envelope[key]).toBe(wire[key]);
+  });
+
   test('the envelope is added to every request, the caller\'s _meta kept', () => {
     const params = withEnvelope({ name: 'x', _meta: { progressToken: 't1' } }, 'debug');
     const meta = params._meta as Record<string, unknown>;

@@ -12,8 +12,7 @@
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import { META_SUBSCRIPTION_ID } from '../../server/modern/wire.ts';
-import { legacyShape, withEnvelope } from './envelope.ts';
+import { legacyShape, META_SUBSCRIPTION_ID, withEnvelope } from './envelope.ts';
 import { Listener } from './listen.ts';
 import { headerParams, type ParamHeaders } from './param-headers.ts';
 import { Rpc } from './rpc.ts';

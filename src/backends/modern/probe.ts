@@ -6,9 +6,8 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { readSse } from '../../proxy/sse-parser.ts';
-import { META_SERVER_INFO } from '../../server/modern/wire.ts';
 import type { Discovered } from './client.ts';
-import { MODERN_VERSION, routingHeaders, withEnvelope } from './envelope.ts';
+import { META_SERVER_INFO, MODERN_VERSION, routingHeaders, withEnvelope } from './envelope.ts';
 
 export type ProbeOutcome = { era: 'modern'; discovered: Discovered } | { era: 'legacy'; why: string };
 
