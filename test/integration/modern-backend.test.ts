@@ -301,6 +301,8 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
   let serve: ServeHandle;
   const tokens: Record<string, string> = {};
   const clients: Client[] = [];
+  /** The clients of the first test by token name (they connect concurrently: `clients` has no fixed order). */
+  const byName: Record<string, Client> = {};
   let flaky: ReturnType<typeof spawnTracked> | undefined;
   let flakyPort = '';
 
@@ -374,6 +376,7 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
         },
       });
       clients.push(client);
+      byName[who] = client;
       return client;
     };
     const [alice, bob] = await Promise.all([connect('alice'), connect('bob')]);
@@ -385,7 +388,8 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
 
   test('"scope": "session" with a modern backend: each client session gets its own instance, and its own questions', async () => {
     // The two clients of the first test (their elicitation hooks answer with their own names).
-    const [alice, bob] = clients as [Client, Client];
+    const alice = byName.alice!;
+    const bob = byName.bob!;
     const pidOf = async (c: Client) => JSON.parse(textOf(await c.callTool({ name: 'persession_1mcp_stats', arguments: {} }))).pid as number;
     const [a, b] = await Promise.all([pidOf(alice), pidOf(bob)]);
     expect(a).not.toBe(b);
