@@ -24,6 +24,7 @@ interface StatusRow {
   state: string;
   tools: number;
   protocol?: string;
+  restarts?: number;
 }
 
 async function status(serve: ServeHandle): Promise<StatusRow[]> {
@@ -329,6 +330,8 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
           shared: { command: BUN, args: [MODERN_FIXTURE, '--name', 'shared'] },
           // Never answers server/discover: the probe gives up after half its connectionTimeout.
           silent: { command: BUN, args: [SILENT_FIXTURE], connectionTimeout: 4000 },
+          // Exits when asked server/discover: started once more and initialized directly (no restart counted).
+          quitter: { command: BUN, args: [SILENT_FIXTURE, '--exit-on-unknown'], restartOnExit: false },
           // The SDK v2 server speaks both eras: "legacy" makes serve skip the probe and initialize.
           pinned: { command: BUN, args: [MODERN_FIXTURE, '--name', 'pinned'], protocol: 'legacy' },
           // A legacy server required to be modern: it fails with a message that says why.
@@ -417,6 +420,16 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
     expect(row.tools).toBe(1);
     const client = clients[0]!;
     expect(textOf(await client.callTool({ name: 'silent_1mcp_echo', arguments: { text: 'x' } }))).toBe('silent: x');
+  });
+
+  test('a stdio server that exits when probed is started once more and spoken to in the legacy era', async () => {
+    const row = await waitFor(async () => {
+      const s = await statusOf('quitter');
+      return s.state === 'connected' ? s : undefined;
+    }, { what: 'the quitter backend to connect' });
+    expect(row.protocol).toBe('legacy');
+    expect(row.restarts).toBe(0);
+    expect(textOf(await clients[0]!.callTool({ name: 'quitter_1mcp_echo', arguments: { text: 'again' } }))).toBe('silent: again');
   });
 
   test('"protocol": "legacy" skips the probe (a both-era server is used through initialize); "modern" refuses a legacy server', async () => {
