@@ -1,5 +1,5 @@
 /**
- * How fast the proxy reads a big text/event-stream event: our parser (src/proxy/sse-parser.ts) against
+ * How fast the proxy reads a big text/event-stream event: our parser (src/runtime/sse-parser.ts) against
  * eventsource-parser (the MCP SDK's dependency), bytes in → events out, under Bun and then Node.
  *
  *   bun scripts/bench-sse.ts            both runtimes (bundles itself for Node into a temp dir)
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createParser } from 'eventsource-parser';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
-import { readSse } from '../src/proxy/sse-parser.ts';
+import { readSse } from '../src/runtime/sse-parser.ts';
 
 const CHUNK = 64 * 1024;
 const RUNS = 11;

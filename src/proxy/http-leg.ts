@@ -5,7 +5,7 @@
  * relay (relay.ts) chooses what to do.
  */
 import { isRequest, messagesOf, type JsonRpcMessage } from '../jsonrpc.ts';
-import { readSse } from './sse-parser.ts';
+import { readSse } from '../runtime/sse-parser.ts';
 import { hasTimeLimit, NoAnswer } from './time-limit.ts';
 
 /** The request never reached a session (connection refused, 404): safe to reconnect and send again. */

@@ -1,9 +1,9 @@
 /**
- * text/event-stream reading (src/proxy/sse-parser.ts) against the HTML standard's "parsing an event
+ * text/event-stream reading (src/runtime/sse-parser.ts) against the HTML standard's "parsing an event
  * stream": fields, the three line endings (CRLF, LF, lone CR), chunk boundaries, end of stream, big events.
  */
 import { describe, expect, test } from 'bun:test';
-import { readSse, SseParser, type SseEvent } from '../../src/proxy/sse-parser.ts';
+import { readSse, SseParser, type SseEvent } from '../../src/runtime/sse-parser.ts';
 import { seededRandom } from '../helpers/random.ts';
 
 function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {

@@ -6,7 +6,7 @@
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { readSse } from '../../proxy/sse-parser.ts';
+import { readSse } from '../../runtime/sse-parser.ts';
 import { routingHeaders } from './envelope.ts';
 import { paramHeaderValues, type ParamHeaders } from './param-headers.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import { readSse } from '../../proxy/sse-parser.ts';
+import { readSse } from '../../runtime/sse-parser.ts';
 import type { Discovered } from './client.ts';
 import { META_SERVER_INFO, MODERN_VERSION, routingHeaders, withEnvelope } from './envelope.ts';
 
