@@ -28,6 +28,7 @@ import type { OAuthServer } from './oauth/server.ts';
 import { isLoopbackBind } from './http/guard.ts';
 import { DEFAULT_LIMITS } from './http/limits.ts';
 import type { EarlyListener } from './listen-first.ts';
+import { endListens } from './modern/listen.ts';
 import { Router } from './router.ts';
 import type { ServeOptions } from './serve-options.ts';
 import type { SessionDeps } from './sessions/session.ts';
@@ -268,6 +269,9 @@ export class Serve implements AppHost {
       for (const w of this.watchers) w.close();
       this.authenticator?.close();
       this.oauth?.close();
+      // Open subscriptions/listen streams end with their closing result before connections are cut.
+      // A moment for those last bytes to leave: a forced close drops what is still buffered.
+      if (endListens(this.router) > 0) await new Promise((r) => setTimeout(r, 50));
       const closing = this.http?.close(true);
       await this.sessions.closeAll();
       await this.pool.stopAll();

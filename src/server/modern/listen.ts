@@ -35,6 +35,20 @@ const KINDS: readonly [keyof ListenFilter, ListKind][] = [
 const KEEP_ALIVE_MS = 15_000;
 
 const encoder = new TextEncoder();
+
+/**
+ * Open streams by the router they listen through (one per serve): when serve stops, each ends with the
+ * empty listen result, which tells the client the subscription ended on purpose (not a lost connection).
+ */
+const openStreams = new WeakMap<object, Set<() => void>>();
+
+/** End every open subscriptions/listen stream of this router with the graceful closing result; how many. */
+export function endListens(router: object): number {
+  const ends = [...(openStreams.get(router) ?? [])];
+  for (const end of ends) end();
+  return ends.length;
+}
+
 const event = (message: unknown) => encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
 
 export interface ListenDeps {
@@ -105,13 +119,23 @@ export async function openListen(deps: ListenDeps, viewRef: ViewRef, id: string 
   });
   if (tasks) acknowledged.taskIds = tasks.acknowledged;
 
+  const streams = openStreams.get(deps.router) ?? new Set<() => void>();
+  openStreams.set(deps.router, streams);
   const close = () => {
     if (listener.closed) return;
     listener.closed = true;
+    streams.delete(graceful);
     tasks?.detach();
     clearInterval(keepAlive);
     deps.router.remove(session);
     onClose();
+  };
+  // The listen request's own response, sent only when we end it: an empty result carrying the subscription id.
+  const graceful = () => {
+    if (listener.closed) return;
+    controller.enqueue(event({ jsonrpc: '2.0', id, result: { resultType: 'complete', _meta: { [META_SUBSCRIPTION_ID]: id } } }));
+    close();
+    controller.close();
   };
   const stream = new ReadableStream<Uint8Array>({
     start(c) {
@@ -124,6 +148,7 @@ export async function openListen(deps: ListenDeps, viewRef: ViewRef, id: string 
     cancel: close,
   });
   deps.router.add(session);
+  streams.add(graceful);
   if (signal.aborted) close();
   else signal.addEventListener('abort', close, { once: true });
   return new Response(stream, { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } });
