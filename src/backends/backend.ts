@@ -186,6 +186,11 @@ export class Backend {
   }
 
   private failed(reason: string): void {
+    // One broken connection is one failure: closing it below fires its transport's onclose (and a
+    // request may have reported it already); making its callbacks stale keeps them from failing it
+    // again, which would log twice and start a second restart timer.
+    this.generation++;
+    clearTimeout(this.retryTimer);
     this.dropConnection();
     this.lastError = reason;
     this.log.warn(`[${this.name}] ${reason}`);
