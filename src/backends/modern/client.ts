@@ -16,6 +16,7 @@ import { legacyShape, META_SUBSCRIPTION_ID, withEnvelope } from './envelope.ts';
 import { Listener } from './listen.ts';
 import { headerParams, type ParamHeaders } from './param-headers.ts';
 import { Rpc } from './rpc.ts';
+import { offersTasks, TASK_METHODS, TaskBridge, TASKS_EXTENSION, withLegacyTasks } from './tasks.ts';
 
 /** What server/discover told us. */
 export interface Discovered {
@@ -50,6 +51,8 @@ export class ModernClient {
   private readonly notificationHandlers = new Map<string, Handler>();
   private readonly requestHandlers = new Map<string, Handler>();
   private logLevel?: string;
+  /** The backend's tasks (the extension) in the 2025-11-25 task wire; only when it offers the extension. */
+  private readonly tasks?: TaskBridge;
   /** Each tool's `x-mcp-header` parameters, from the last tools/list: tools/call mirrors them in headers. */
   readonly paramHeaders: ParamHeaders;
 
@@ -62,10 +65,16 @@ export class ModernClient {
     this.listener = new Listener(this.rpc, discovered.capabilities, (params) => withEnvelope(params));
     this.rpc.onnotification = (method, params) => this.notified(method, params);
     this.rpc.onlost = () => this.listener.stop();
+    if (offersTasks(discovered.capabilities)) {
+      this.tasks = new TaskBridge(
+        (method, params, options, declareTasks) => this.run(method, params, options, declareTasks),
+        (request, signal) => this.answerOne(request, signal),
+      );
+    }
   }
 
   getServerCapabilities(): ServerCapabilities {
-    return this.discovered.capabilities;
+    return withLegacyTasks(this.discovered.capabilities);
   }
 
   getInstructions(): string | undefined {
@@ -115,10 +124,21 @@ export class ModernClient {
       await this.listener.watch(String(params.uri), method === 'resources/subscribe');
       return {};
     }
+    if (this.tasks && TASK_METHODS.has(method)) {
+      const result = await this.tasks.request(method, params, options);
+      return result.resultType === 'input_required' ? result : legacyShape(result);
+    }
+    return this.run(method, params, options, false);
+  }
+
+  /** The request sent until a final result (input_required rounds answered), the tasks extension declared or not. */
+  private async run(method: string, params: Record<string, unknown>, options: ModernRequestOptions, declareTasks: boolean): Promise<Record<string, unknown>> {
     let sent = params;
+    const extensions = declareTasks ? { [TASKS_EXTENSION]: {} } : undefined;
     for (let round = 0; ; round++) {
-      const result = await this.rpc.request(method, withEnvelope(sent, this.logLevel), options);
+      const result = await this.rpc.request(method, withEnvelope(sent, this.logLevel, extensions), options);
       if (method === 'tools/list') this.rememberTools(result);
+      if (result.resultType === 'task') return result;
       if (result.resultType !== 'input_required') return legacyShape(result);
       if (options.passInputRequired) return result;
       if (round + 1 >= MAX_ROUNDS) throw new McpError(ErrorCode.InternalError, `the server still asked for input after ${MAX_ROUNDS} rounds; gave up`);
@@ -143,6 +163,13 @@ export class ModernClient {
       }),
     );
     return Object.fromEntries(answers);
+  }
+
+  /** One input request of a task, to the handler registered for its method (the router's path to a client). */
+  private async answerOne(request: { method: string; params?: unknown }, signal: AbortSignal): Promise<unknown> {
+    const handler = this.requestHandlers.get(request.method);
+    if (!handler) throw new McpError(ErrorCode.InternalError, `the server asked for ${request.method}, which 1mcp cannot pass on`);
+    return handler({ method: request.method, params: request.params }, { signal });
   }
 
   private rememberTools(result: Record<string, unknown>): void {

@@ -16,15 +16,18 @@ export const META_SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
 export const META_SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 export const META_LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
 
-/** The params of a request with our envelope added (the caller's own `_meta` keys kept). */
-export function withEnvelope(params: Record<string, unknown> | undefined, logLevel?: string): Record<string, unknown> {
+/**
+ * The params of a request with our envelope added (the caller's own `_meta` keys kept); `extensions` are
+ * declared in our client capabilities for this request only (the tasks extension, modern/tasks.ts).
+ */
+export function withEnvelope(params: Record<string, unknown> | undefined, logLevel?: string, extensions?: Record<string, object>): Record<string, unknown> {
   const meta = (params?._meta as Record<string, unknown> | undefined) ?? {};
   return {
     ...params,
     _meta: {
       ...meta,
       [META_PROTOCOL_VERSION]: MODERN_VERSION,
-      [META_CLIENT_CAPABILITIES]: ANNOUNCED_CLIENT_CAPABILITIES,
+      [META_CLIENT_CAPABILITIES]: extensions ? { ...ANNOUNCED_CLIENT_CAPABILITIES, extensions } : ANNOUNCED_CLIENT_CAPABILITIES,
       [META_CLIENT_INFO]: { name: '1mcp', version: VERSION },
       ...(logLevel ? { [META_LOG_LEVEL]: logLevel } : {}),
     },
