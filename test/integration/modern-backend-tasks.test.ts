@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
-import { CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateTaskResultSchema, GetTaskResultSchema, TaskStatusNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ROOT, runCli } from '../helpers/cli.ts';
 import { BUN } from '../helpers/fixture.ts';
@@ -60,6 +60,41 @@ describe('tasks of a 2026-07-28 backend, for clients of both eras', () => {
       },
       { interval: 50, what: `task ${taskId}` },
     );
+  /** A subscriptions/listen stream of serve's, read message by message. */
+  async function listen(notifications: Record<string, unknown>) {
+    const abort = new AbortController();
+    const id = nextId++;
+    const meta = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': WITH_TASKS, 'io.modelcontextprotocol/clientInfo': { name: 'backend-tasks-test', version: '1' } };
+    const r = await fetch(serve.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': VERSION, 'mcp-method': 'subscriptions/listen', authorization: `Bearer ${tokens.alice}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { notifications, _meta: meta } }),
+      signal: abort.signal,
+    });
+    const reader = r.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const next = async (): Promise<any> => {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const data = buffer
+            .slice(0, end)
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('\n');
+          buffer = buffer.slice(end + 2);
+          if (data) return JSON.parse(data);
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    return { next, close: () => abort.abort() };
+  }
   const stats = async () => JSON.parse(textOf(await result('tools/call', { name: 'stats', arguments: {} })));
 
   beforeAll(async () => {
@@ -90,6 +125,24 @@ describe('tasks of a 2026-07-28 backend, for clients of both eras', () => {
     const greeting = await result('tools/call', { name: 'greet', arguments: { name: 'Ada' } });
     expect(greeting.resultType).toBe('complete');
     expect(textOf(greeting)).toBe('hello Ada');
+  });
+
+  test('status notifications: serve listens to the backend for the task, and its notifications/tasks reach the modern listener', async () => {
+    const created = await result('tools/call', { name: 'job', arguments: { ms: 300, label: 'n' } });
+    const stream = await listen({ taskIds: [created.taskId] });
+    try {
+      const ack = await stream.next();
+      expect(ack.params.notifications.taskIds).toEqual([created.taskId]);
+      let note = await stream.next();
+      while (note.params.status !== 'completed') note = await stream.next();
+      expect(note.method).toBe('notifications/tasks');
+      expect(note.params.taskId).toBe(created.taskId);
+      expect(textOf(note.params.result)).toBe('job n done');
+    } finally {
+      stream.close();
+    }
+    // Serve asked the backend for that task's notifications, by the backend's id.
+    expect((await stats()).listens.flat().some((id: string) => id.startsWith('bt-'))).toBe(true);
   });
 
   test('failed and tool-error tasks; cancel reaches the backend; another token cannot see the task', async () => {
@@ -145,6 +198,8 @@ describe('tasks of a 2026-07-28 backend, for clients of both eras', () => {
       headers: { authorization: `Bearer ${tokens.alice}` },
       hooks: { elicitation: (params) => ({ action: 'accept', content: { ok: params.message === 'Go on with f?' } }) },
     });
+    const statuses: { taskId: string; status: string }[] = [];
+    legacy.setNotificationHandler(TaskStatusNotificationSchema, (n) => void statuses.push(n.params as never));
     try {
       const sync = await legacy.callTool({ name: 'job', arguments: { ms: 100, label: 'e' } });
       expect(textOf(sync)).toBe('job e done');
@@ -153,6 +208,7 @@ describe('tasks of a 2026-07-28 backend, for clients of both eras', () => {
       expect(made.task.status).toBe('working');
       expect(made.task.taskId).not.toMatch(/^bt-/);
       expect(made.task.pollInterval).toBe(50);
+      await waitFor(() => statuses.some((n) => n.taskId === made.task.taskId && n.status === 'completed'), { what: 'notifications/tasks/status completed on the legacy session' });
       const seen = await legacy.request({ method: 'tasks/get', params: { taskId: made.task.taskId } }, GetTaskResultSchema);
       expect(seen.taskId).toBe(made.task.taskId);
       const final = await legacy.request({ method: 'tasks/result', params: { taskId: made.task.taskId } }, z.looseObject({}));

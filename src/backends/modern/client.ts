@@ -62,13 +62,16 @@ export class ModernClient {
   ) {
     this.paramHeaders = (transport as { paramHeaders?: ParamHeaders }).paramHeaders ?? new Map();
     this.rpc = new Rpc(transport);
-    this.listener = new Listener(this.rpc, discovered.capabilities, (params) => withEnvelope(params));
+    // The listen declares the tasks extension when the backend offers it (it may ask for taskIds).
+    const listenExtensions = offersTasks(discovered.capabilities) ? { [TASKS_EXTENSION]: {} } : undefined;
+    this.listener = new Listener(this.rpc, discovered.capabilities, (params) => withEnvelope(params, undefined, listenExtensions));
     this.rpc.onnotification = (method, params) => this.notified(method, params);
     this.rpc.onlost = () => this.listener.stop();
     if (offersTasks(discovered.capabilities)) {
       this.tasks = new TaskBridge(
         (method, params, options, declareTasks) => this.run(method, params, options, declareTasks),
         (request, signal) => this.answerOne(request, signal),
+        (taskId, on) => void this.listener.watchTask(taskId, on).catch(() => {}),
       );
     }
   }
@@ -184,6 +187,12 @@ export class ModernClient {
   private notified(method: string, params: Record<string, unknown>): void {
     if (method === 'notifications/subscriptions/acknowledged') {
       this.listener.acknowledged(String((params._meta as Record<string, unknown> | undefined)?.[META_SUBSCRIPTION_ID]));
+      return;
+    }
+    if (method === 'notifications/tasks') {
+      // The extension's task notification, told to the router as the 2025-11-25 status notification.
+      const status = this.tasks?.notified(params);
+      if (status) void Promise.resolve(this.notificationHandlers.get('notifications/tasks/status')?.({ method: 'notifications/tasks/status', params: status }, { signal: new AbortController().signal })).catch(() => {});
       return;
     }
     void Promise.resolve(this.notificationHandlers.get(method)?.({ method, params }, { signal: new AbortController().signal })).catch(() => {});

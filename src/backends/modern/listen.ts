@@ -16,6 +16,8 @@ const RELISTEN_MS = 1000;
 export class Listener {
   /** URIs whose updates we listen for. */
   private readonly watched = new Set<string>();
+  /** Tasks (the tasks extension) whose notifications/tasks we listen for. */
+  private readonly tasks = new Set<string>();
   private current?: string;
   private retry?: ReturnType<typeof setTimeout>;
   /** Listens waiting for their acknowledgement, by request id. */
@@ -35,8 +37,14 @@ export class Listener {
    */
   open(): Promise<void> {
     const caps = this.caps;
-    const wants = caps.tools?.listChanged || caps.prompts?.listChanged || caps.resources?.listChanged || this.watched.size > 0;
-    if (this.stopped || this.rpc.closed || !wants) return Promise.resolve();
+    const wants = caps.tools?.listChanged || caps.prompts?.listChanged || caps.resources?.listChanged || this.watched.size > 0 || this.tasks.size > 0;
+    if (this.stopped || this.rpc.closed) return Promise.resolve();
+    if (!wants) {
+      // Nothing wanted any more (the last watched task ended): the open listen ends.
+      if (this.current) this.rpc.cancel(this.current, 'nothing left to listen for');
+      this.current = undefined;
+      return Promise.resolve();
+    }
     const previous = this.current;
     const id = this.rpc.id('listen-');
     this.current = id;
@@ -45,6 +53,7 @@ export class Listener {
       ...(caps.prompts?.listChanged ? { promptsListChanged: true } : {}),
       ...(caps.resources?.listChanged ? { resourcesListChanged: true } : {}),
       ...(this.watched.size ? { resourceSubscriptions: [...this.watched] } : {}),
+      ...(this.tasks.size ? { taskIds: [...this.tasks] } : {}),
     };
     const acknowledged = new Promise<void>((resolve) => this.acks.set(id, resolve));
     void acknowledged.then(() => {
@@ -77,6 +86,19 @@ export class Listener {
     if (on) this.watched.add(uri);
     else this.watched.delete(uri);
     if (had !== on) await this.open();
+  }
+
+  /** Start or stop listening for a task's notifications (the listen declares the tasks extension). */
+  async watchTask(taskId: string, on: boolean): Promise<void> {
+    const had = this.tasks.has(taskId);
+    if (on) this.tasks.add(taskId);
+    else this.tasks.delete(taskId);
+    if (had !== on) await this.open();
+  }
+
+  /** Whether the listen asks for task notifications (then it must declare the tasks extension). */
+  get watchesTasks(): boolean {
+    return this.tasks.size > 0;
   }
 
   stop(): void {

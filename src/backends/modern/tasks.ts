@@ -74,7 +74,20 @@ export class TaskBridge {
   constructor(
     private readonly send: Send,
     private readonly askOne: AskOne,
+    /** Listen (or stop listening) for the backend's notifications/tasks about a task. */
+    private readonly watch: (taskId: string, on: boolean) => void,
   ) {}
+
+  /**
+   * The backend's `notifications/tasks` (the task as tasks/get shows it): its questions are asked, and the
+   * 2025-11-25 `notifications/tasks/status` params are returned for the router.
+   */
+  notified(params: Record<string, unknown>): Record<string, unknown> | undefined {
+    if (typeof params.taskId !== 'string') return undefined;
+    const { _meta: _subscription, ...task } = params;
+    this.seen(task);
+    return legacyTask(task);
+  }
 
   async request(method: string, params: Record<string, unknown>, options: SendOptions): Promise<Record<string, unknown>> {
     const signal = options.signal;
@@ -99,7 +112,11 @@ export class TaskBridge {
     const { task: asked, ...rest } = params;
     const result = await this.send('tools/call', rest, options, true);
     if (result.resultType !== 'task' || typeof result.taskId !== 'string') return result;
-    if (asked !== undefined) return { task: legacyTask(result) };
+    if (asked !== undefined) {
+      // Its status changes reach the task's owner as they happen, when the backend reports them.
+      this.watch(result.taskId, true);
+      return { task: legacyTask(result) };
+    }
     // The caller can't take a task: it gets the final result, as from a synchronous call.
     const taskId = result.taskId;
     try {
@@ -123,7 +140,7 @@ export class TaskBridge {
       await sleep(pollMs(task.pollIntervalMs), signal);
       task = await this.get(taskId, signal);
     }
-    this.asking.delete(taskId);
+    this.seen(task);
     if (task.status === 'completed' && isObject(task.result)) return task.result;
     if (task.status === 'cancelled') throw new McpError(ErrorCode.InternalError, 'the task was cancelled');
     const error = isObject(task.error) ? task.error : {};
@@ -136,6 +153,7 @@ export class TaskBridge {
     const taskId = String(task.taskId);
     if (TERMINAL.has(String(task.status))) {
       this.asking.delete(taskId);
+      this.watch(taskId, false);
       return task;
     }
     if (task.status !== 'input_required' || !isObject(task.inputRequests)) return task;
