@@ -121,6 +121,10 @@ describe('tasks of a 2026-07-28 backend, for clients of both eras', () => {
     const done = await untilStatus(created.taskId, (s) => s === 'completed');
     expect(done.taskId).toBe(created.taskId);
     expect(textOf(done.result)).toBe('job a done');
+    // A tool that does not say it may run as a task: the backend decides, and the client still gets the task.
+    const batch = await result('tools/call', { name: 'batch', arguments: { ms: 50, label: 'z' } });
+    expect(batch.resultType).toBe('task');
+    expect(textOf((await untilStatus(batch.taskId, (s) => s === 'completed')).result)).toBe('job z done');
     // A synchronous tool of the same backend stays synchronous.
     const greeting = await result('tools/call', { name: 'greet', arguments: { name: 'Ada' } });
     expect(greeting.resultType).toBe('complete');

@@ -16,6 +16,7 @@ import { callMetaTool, isMetaTool, searchModeInstructions, type MetaToolHost } f
 import type { SessionDeps } from '../sessions/session.ts';
 import { sessionLabels, type SessionLabels } from '../sessions/labels.ts';
 import { forwardModern } from './call.ts';
+import { speaksModern } from './backend-input.ts';
 import { openListen, type ListenFilter, type TaskFeed } from './listen.ts';
 import { declaresTasks, missingTasksExtension, ModernTasks, TASKS_EXTENSION, type TaskCall } from './tasks.ts';
 import { runsToolTasks } from '../sessions/tasks.ts';
@@ -199,7 +200,8 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
       if (mismatch) return errorResponse({ status: 400, id: req.id, code: HEADER_MISMATCH, message: `Header mismatch: ${mismatch}` });
       // The server decides whether a call becomes a task (the tasks extension); a client's legacy "task" hint is ignored.
       const { task: _hint, ...params } = req.params;
-      const support = runsToolTasks(route.backend) ? catalog.toolDefinition(name, ctx.view)?.execution?.taskSupport : undefined;
+      // A 2026-07-28 backend with the extension decides per call (its tools need not say): offer it the task.
+      const support = runsToolTasks(route.backend) ? (catalog.toolDefinition(name, ctx.view)?.execution?.taskSupport ?? (speaksModern(route.backend) ? 'optional' : undefined)) : undefined;
       if (support === 'required' || support === 'optional') {
         if (declaresTasks(req.clientCapabilities)) {
           const asTask = (r: Record<string, unknown>) => {
