@@ -223,6 +223,15 @@ describe('tasks of a 2026-07-28 backend, for clients of both eras', () => {
       const answered = await legacy.request({ method: 'tasks/result', params: { taskId: asking.task.taskId } }, z.looseObject({}));
       expect(textOf(answered)).toBe('confirmed: {"ok":true}');
 
+      // A caller that gives up on a polled call gives up the backend's task too.
+      const before = await stats();
+      const abort = new AbortController();
+      const gaveUp = legacy.callTool({ name: 'job', arguments: { ms: 30_000 } }, undefined, { signal: abort.signal });
+      await waitFor(async () => (await stats()).declaredCalls > before.declaredCalls, { what: 'the backend task of the polled call' });
+      abort.abort();
+      await expect(gaveUp).rejects.toThrow();
+      await waitFor(async () => (await stats()).cancels > before.cancels, { what: 'tasks/cancel at the backend' });
+
       const long = await legacy.request({ method: 'tools/call', params: { name: 'job', arguments: { ms: 30_000 }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
       const cancelled = await legacy.request({ method: 'tasks/cancel', params: { taskId: long.task.taskId } }, z.looseObject({}));
       expect(cancelled.status).toBe('cancelled');

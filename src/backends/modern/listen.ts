@@ -10,6 +10,8 @@ import type { Rpc } from './rpc.ts';
 
 /** A subscribe waits at most this long for the server to acknowledge the new listen. */
 const ACK_WAIT_MS = 2000;
+/** Tasks whose notifications one listen asks for, at most. */
+const MAX_WATCHED_TASKS = 1000;
 /** A listen that ended is opened again after this long (while connected). */
 const RELISTEN_MS = 1000;
 
@@ -93,6 +95,8 @@ export class Listener {
     const had = this.tasks.has(taskId);
     if (on) this.tasks.add(taskId);
     else this.tasks.delete(taskId);
+    // A task whose end we never hear of is not listened for forever: the oldest give way.
+    if (this.tasks.size > MAX_WATCHED_TASKS) this.tasks.delete(this.tasks.values().next().value!);
     if (had !== on) await this.open();
   }
 
