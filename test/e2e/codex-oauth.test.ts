@@ -1,0 +1,183 @@
+/**
+ * A real Codex logs in to `serve --enable-auth oauth` (docs/security.md "OAuth for clients") the way a user
+ * would, offline: Codex has serve as a Streamable HTTP server with no token, `codex mcp login` registers
+ * (DCR), hands the authorization URL to $BROWSER (a script that records it) and waits on its loopback
+ * callback; the test plays the user's browser — consent page, approval code from serve's log, Allow, follow
+ * the redirect back to Codex. Then `codex exec` with the scripted model calls a tool through serve.
+ *
+ * Registration is forced to DCR: Codex's default prefers a client ID metadata document at
+ * https://chatgpt.com/…, which serve would have to fetch from the internet.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.ts';
+import { CODEX, completedToolCalls, providerConfig, runCodex } from '../helpers/codex.ts';
+import { fixtureEntry } from '../helpers/fixture.ts';
+import { connectHttp, textOf } from '../helpers/mcp-client.ts';
+import { offeredTools, startMockModel, type MockModel } from '../helpers/mock-model.ts';
+import { assertNoSurvivors, killTree, readLine, spawnTracked, waitFor, waitForExit } from '../helpers/processes.ts';
+import { startServe, type ServeHandle } from '../helpers/serve.ts';
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const NAMESPACE = 'mcp__onemcp';
+
+describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec', () => {
+  let root: string;
+  let serve: ServeHandle;
+  let model: MockModel;
+  let bearer: string;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), '1mcp-codex-oauth-'));
+    serve = await startServe(
+      { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }), beta: fixtureEntry(['--name', 'beta'], { tags: ['b'] }) } },
+      { args: ['--enable-auth', 'oauth'] },
+    );
+    const created = await runCli(['auth', 'token', 'create', '--name', 'admin', '--config-dir', serve.dir]);
+    expect(created.code).toBe(0);
+    bearer = created.stdout.trim();
+    model = startMockModel({ namespace: NAMESPACE, tool: 'alpha_1mcp_add', args: { a: 2, b: 3 } });
+  });
+
+  afterAll(async () => {
+    model?.stop();
+    await serve?.stop();
+    await assertNoSurvivors();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** A user's home with its own Codex config: the mock model, and serve over HTTP with no token. */
+  function codexUser(name: string) {
+    const home = join(root, name);
+    const codexHome = join(home, '.codex');
+    const project = join(home, 'project');
+    mkdirSync(codexHome, { recursive: true });
+    mkdirSync(project);
+    writeFileSync(
+      join(codexHome, 'config.toml'),
+      [
+        // No keyring on this machine (nor on many servers): Codex keeps the tokens in a file under CODEX_HOME.
+        'mcp_oauth_credentials_store = "file"',
+        providerConfig(model.baseUrl),
+        '[mcp_servers.onemcp]',
+        `url = "${serve.url}"`,
+        '',
+      ].join('\n'),
+    );
+    // The "browser": records the URL Codex asks it to open.
+    const opened = join(home, 'opened-urls.txt');
+    const browser = join(home, 'browser.sh');
+    writeFileSync(browser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`);
+    chmodSync(browser, 0o755);
+    return { home, codexHome, project, opened, browser };
+  }
+
+  /** The approval code serve printed for a consent request after `seenBefore` characters of its log. */
+  const approvalCodeAfter = (seenBefore: number) =>
+    waitFor(
+      () => {
+        const lines = serve.stderr().slice(seenBefore).split('\n').filter((l) => l.includes('asks to connect'));
+        return /approval code (\d{3}-\d{3})/.exec(lines.at(-1) ?? '')?.[1];
+      },
+      { what: "the approval code on serve's stderr" },
+    );
+
+  /**
+   * `codex mcp login onemcp` with the user's browser played over HTTP: the consent page, the approval
+   * code, Allow with `tags`, then the redirect followed to Codex's loopback callback.
+   */
+  async function login(user: ReturnType<typeof codexUser>, tags: string[]) {
+    const codex = spawnTracked(CODEX, ['mcp', 'login', 'onemcp', '--oauth-client-registration', 'dcr'], {
+      cwd: user.project,
+      env: { HOME: user.home, CODEX_HOME: user.codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin', BROWSER: user.browser },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    codex.stdout!.on('data', (d) => (stdout += d));
+    codex.stderr!.on('data', (d) => (stderr += d));
+    try {
+      const authUrl = new URL(
+        await waitFor(() => (existsSync(user.opened) ? readFileSync(user.opened, 'utf8').trim().split('\n').at(-1) : undefined), {
+          timeout: 20_000,
+          what: 'Codex to hand the authorization URL to $BROWSER',
+        }),
+      );
+      // The same URL is printed for a user without a browser.
+      expect(stdout).toContain(authUrl.href);
+      expect(authUrl.origin + authUrl.pathname).toBe(`${serve.origin}/oauth/authorize`);
+      expect(authUrl.searchParams.get('client_id')).toMatch(/^1mcp_client_/);
+      expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(authUrl.searchParams.get('resource')).toBe(serve.url);
+      const callback = new URL(authUrl.searchParams.get('redirect_uri')!);
+      expect(callback.hostname).toBe('127.0.0.1');
+
+      const seen = serve.stderr().length;
+      const page = await fetch(authUrl);
+      const html = await page.text();
+      expect(page.status).toBe(200);
+      const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
+      expect(requestId).toBeDefined();
+      const approvalCode = await approvalCodeAfter(seen);
+
+      const body = new URLSearchParams({ request: requestId!, approval_code: approvalCode, action: 'allow' });
+      for (const tag of tags) body.append('tag', tag);
+      const answer = await fetch(`${serve.origin}/oauth/authorize`, { method: 'POST', headers: FORM, body, redirect: 'manual' });
+      expect(answer.status).toBe(302);
+      const back = new URL(answer.headers.get('location')!);
+      expect(back.origin + back.pathname).toBe(callback.origin + callback.pathname);
+      expect(back.searchParams.get('state')).toBe(authUrl.searchParams.get('state'));
+
+      // The browser follows the redirect: Codex's callback takes the code and exchanges it at serve.
+      const landed = await fetch(back);
+      await landed.text();
+      expect(landed.status).toBe(200);
+      const exit = await waitForExit(codex, 20_000);
+      if (exit.code !== 0) console.log(stdout, stderr);
+      expect(exit.code).toBe(0);
+      return { stdout, stderr };
+    } finally {
+      if (codex.exitCode === null && codex.signalCode === null) killTree(codex.pid!);
+    }
+  }
+
+  const backendAdds = async (server: string) => {
+    const c = await connectHttp(serve.url, 'stats', { authorization: `Bearer ${bearer}` });
+    try {
+      return JSON.parse(textOf(await c.callTool({ name: `${server}_1mcp_stats`, arguments: {} }))).calls.filter((x: { name: string }) => x.name === 'add').length;
+    } finally {
+      await c.close();
+    }
+  };
+
+  test('without login Codex gets no tools from serve (401)', async () => {
+    const user = codexUser('nobody');
+    model.requests.length = 0;
+    const run = await runCodex({ home: user.home, codexHome: user.codexHome, cwd: user.project, prompt: 'Use the add tool on 2 and 3.' });
+    expect(completedToolCalls(run.events)).toHaveLength(0);
+    expect(offeredTools(model.requests[0], NAMESPACE)).toEqual([]);
+  }, 90_000);
+
+  test('codex mcp login (DCR, consent with the approval code, loopback callback), then codex exec calls a tool through serve', async () => {
+    const user = codexUser('full');
+    const { stdout } = await login(user, ['a', 'b']);
+    expect(stdout).toMatch(/success/i);
+    // The tokens landed in Codex's file store, under CODEX_HOME.
+    expect(existsSync(join(user.codexHome, '.credentials.json'))).toBe(true);
+
+    const before = await backendAdds('alpha');
+    model.requests.length = 0;
+    const run = await runCodex({ home: user.home, codexHome: user.codexHome, cwd: user.project, prompt: 'Use the add tool on 2 and 3.' });
+    const calls = completedToolCalls(run.events);
+    if (calls.length === 0) console.log(run.stderr.slice(-2000), JSON.stringify(run.events).slice(0, 2000));
+    expect(calls).toHaveLength(1);
+    expect(calls[0].item).toMatchObject({ server: 'onemcp', tool: 'alpha_1mcp_add', arguments: { a: 2, b: 3 }, status: 'completed', error: null });
+    expect(calls[0].item.result.content).toEqual([{ type: 'text', text: '5' }]);
+    expect(await backendAdds('alpha')).toBe(before + 1);
+    const offered = offeredTools(model.requests[0], NAMESPACE);
+    expect(offered).toContain('alpha_1mcp_add');
+    expect(offered).toContain('beta_1mcp_add');
+  }, 120_000);
+});
