@@ -137,7 +137,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
       const exit = await waitForExit(codex, 20_000);
       if (exit.code !== 0) console.log(stdout, stderr);
       expect(exit.code).toBe(0);
-      return { stdout, stderr };
+      return { stdout, stderr, clientId: authUrl.searchParams.get('client_id')! };
     } finally {
       if (codex.exitCode === null && codex.signalCode === null) killTree(codex.pid!);
     }
@@ -179,5 +179,29 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
     const offered = offeredTools(model.requests[0], NAMESPACE);
     expect(offered).toContain('alpha_1mcp_add');
     expect(offered).toContain('beta_1mcp_add');
+  }, 120_000);
+
+  test('a Codex approved only for tag:a is offered no tag-b tool, and its call to one never reaches the backend', async () => {
+    const user = codexUser('scoped');
+    const { clientId } = await login(user, ['a']);
+    const listed = await runCli(['auth', 'clients', 'list', '--json', '--config-dir', serve.dir]);
+    expect(listed.code).toBe(0);
+    const grant = JSON.parse(listed.stdout).approved.find((g: { clientId: string }) => g.clientId === clientId);
+    expect(grant.tags).toEqual(['a']);
+
+    // The scripted model asks for the tag-b tool anyway (as if it had guessed the name).
+    const sneaky = startMockModel({ namespace: NAMESPACE, tool: 'beta_1mcp_add', args: { a: 1, b: 1 } });
+    try {
+      writeFileSync(join(user.codexHome, 'config.toml'), readFileSync(join(user.codexHome, 'config.toml'), 'utf8').replace(model.baseUrl, sneaky.baseUrl));
+      const before = await backendAdds('beta');
+      const run = await runCodex({ home: user.home, codexHome: user.codexHome, cwd: user.project, prompt: 'Use the add tool on 1 and 1.' });
+      const offered = offeredTools(sneaky.requests[0], NAMESPACE);
+      expect(offered).toContain('alpha_1mcp_add');
+      expect(offered.filter((n) => n.startsWith('beta_'))).toEqual([]);
+      expect(completedToolCalls(run.events).filter((c) => c.item.status === 'completed' && !c.item.error)).toEqual([]);
+      expect(await backendAdds('beta')).toBe(before);
+    } finally {
+      sneaky.stop();
+    }
   }, 120_000);
 });
