@@ -58,7 +58,8 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
     writeFileSync(
       join(codexHome, 'config.toml'),
       [
-        // No keyring on this machine (nor on many servers): Codex keeps the tokens in a file under CODEX_HOME.
+        // Tokens in a file under CODEX_HOME, never in the keyring of the machine running the tests (Codex's
+        // default, "auto", also falls back to this file when there is no keyring).
         'mcp_oauth_credentials_store = "file"',
         providerConfig(model.baseUrl),
         '[mcp_servers.onemcp]',
@@ -86,25 +87,28 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
 
   /**
    * `codex mcp login onemcp` with the user's browser played over HTTP: the consent page, the approval
-   * code, Allow with `tags`, then the redirect followed to Codex's loopback callback.
+   * code, Allow with `tags`, then back to Codex. `browser`: Codex hands the URL to $BROWSER and the redirect
+   * is followed to its loopback callback. `paste` (--no-browser, e.g. over SSH): Codex only prints the URL,
+   * and the user pastes the address the browser ended on into Codex's prompt.
    */
-  async function login(user: ReturnType<typeof codexUser>, tags: string[]) {
-    const codex = spawnTracked(CODEX, ['mcp', 'login', 'onemcp', '--oauth-client-registration', 'dcr'], {
+  async function login(user: ReturnType<typeof codexUser>, tags: string[], how: 'browser' | 'paste' = 'browser') {
+    const args = ['mcp', 'login', 'onemcp', '--oauth-client-registration', 'dcr', ...(how === 'paste' ? ['--no-browser'] : [])];
+    const codex = spawnTracked(CODEX, args, {
       cwd: user.project,
       env: { HOME: user.home, CODEX_HOME: user.codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin', BROWSER: user.browser },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [how === 'paste' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     codex.stdout!.on('data', (d) => (stdout += d));
     codex.stderr!.on('data', (d) => (stderr += d));
     try {
+      const printed = () => /^(http:\/\/\S+\/oauth\/authorize\?\S+)$/m.exec(stdout)?.[1];
+      const opened = () => (existsSync(user.opened) ? readFileSync(user.opened, 'utf8').trim().split('\n').at(-1) : undefined);
       const authUrl = new URL(
-        await waitFor(() => (existsSync(user.opened) ? readFileSync(user.opened, 'utf8').trim().split('\n').at(-1) : undefined), {
-          timeout: 20_000,
-          what: 'Codex to hand the authorization URL to $BROWSER',
-        }),
+        await waitFor(how === 'paste' ? printed : opened, { timeout: 20_000, what: `Codex to ${how === 'paste' ? 'print' : 'hand $BROWSER'} the authorization URL` }),
       );
+      if (how === 'paste') expect(existsSync(user.opened)).toBe(false);
       // The same URL is printed for a user without a browser.
       expect(stdout).toContain(authUrl.href);
       expect(authUrl.origin + authUrl.pathname).toBe(`${serve.origin}/oauth/authorize`);
@@ -130,10 +134,15 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
       expect(back.origin + back.pathname).toBe(callback.origin + callback.pathname);
       expect(back.searchParams.get('state')).toBe(authUrl.searchParams.get('state'));
 
-      // The browser follows the redirect: Codex's callback takes the code and exchanges it at serve.
-      const landed = await fetch(back);
-      await landed.text();
-      expect(landed.status).toBe(200);
+      if (how === 'paste') {
+        // The redirect's address, pasted into Codex's prompt: Codex takes the code and exchanges it at serve.
+        codex.stdin!.end(`${back.href}\n`);
+      } else {
+        // The browser follows the redirect: Codex's callback takes the code and exchanges it at serve.
+        const landed = await fetch(back);
+        await landed.text();
+        expect(landed.status).toBe(200);
+      }
       const exit = await waitForExit(codex, 20_000);
       if (exit.code !== 0) console.log(stdout, stderr);
       expect(exit.code).toBe(0);
@@ -179,6 +188,17 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
     const offered = offeredTools(model.requests[0], NAMESPACE);
     expect(offered).toContain('alpha_1mcp_add');
     expect(offered).toContain('beta_1mcp_add');
+  }, 120_000);
+
+  test('codex mcp login --no-browser: the URL is only printed, the pasted callback address completes the login', async () => {
+    const user = codexUser('headless');
+    await login(user, ['a', 'b'], 'paste');
+    const before = await backendAdds('alpha');
+    const run = await runCodex({ home: user.home, codexHome: user.codexHome, cwd: user.project, prompt: 'Use the add tool on 2 and 3.' });
+    const calls = completedToolCalls(run.events);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].item.result.content).toEqual([{ type: 'text', text: '5' }]);
+    expect(await backendAdds('alpha')).toBe(before + 1);
   }, 120_000);
 
   test('a Codex approved only for tag:a is offered no tag-b tool, and its call to one never reaches the backend', async () => {
