@@ -10,7 +10,7 @@
 import type { JsonRpcId, JsonRpcMessage } from '../jsonrpc.ts';
 import { messagesOf } from '../jsonrpc.ts';
 import { LEGACY_VERSIONS, META_PROTOCOL_VERSION, META_SERVER_INFO, META_SUBSCRIPTION_ID, MODERN_VERSIONS, SUPPORTED_VERSIONS } from '../server/modern/wire.ts';
-import { paramHeadersOf, routingHeaders, type ParamHeader } from './modern-headers.ts';
+import { paramHeadersOf, routingHeaders, type ParamHeader } from '../modern-headers.ts';
 import { readSse } from '../runtime/sse-parser.ts';
 import { hasTimeLimit, NoAnswer } from './time-limit.ts';
 

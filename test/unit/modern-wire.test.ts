@@ -1,6 +1,7 @@
 /** The 2026-07-28 wire checks (src/server/modern/wire.ts): which requests are modern, and the order of the checks. */
 import { describe, expect, test } from 'bun:test';
-import { checkParamHeaders, checkRequest, decodeHeaderValue, isModern } from '../../src/server/modern/wire.ts';
+import { checkParamHeaders, checkRequest, isModern } from '../../src/server/modern/wire.ts';
+import { decodeHeaderValue } from '../../src/modern-headers.ts';
 
 const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
 const headers = (h: Record<string, string>) => new Headers(h);

@@ -1,7 +1,6 @@
-/** The routing headers `1mcp proxy` writes for a 2026-07-28 stdio client's request (src/proxy/modern-headers.ts). */
+/** The routing headers `1mcp proxy` writes for a 2026-07-28 stdio client's request (src/modern-headers.ts). */
 import { expect, test } from 'bun:test';
-import { decodeHeaderValue } from '../../src/server/modern/wire.ts';
-import { headerValue, paramHeadersOf, routingHeaders } from '../../src/proxy/modern-headers.ts';
+import { decodeHeaderValue, encodeHeaderValue as headerValue, paramHeadersOf, routingHeaders } from '../../src/modern-headers.ts';
 
 test('plain ASCII stays as is; non-ASCII, control characters, surrounding spaces and the sentinel form are base64', () => {
   expect(headerValue('us-west1')).toBe('us-west1');

@@ -14,7 +14,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { legacyShape, META_SUBSCRIPTION_ID, withEnvelope } from './envelope.ts';
 import { Listener } from './listen.ts';
-import { headerParams, type ParamHeaders } from './param-headers.ts';
+import { paramHeadersOf, type ParamHeaders } from '../../modern-headers.ts';
 import { Rpc } from './rpc.ts';
 import { offersTasks, TASK_METHODS, TaskBridge, TASKS_EXTENSION, withLegacyTasks } from './tasks.ts';
 
@@ -178,7 +178,7 @@ export class ModernClient {
   private rememberTools(result: Record<string, unknown>): void {
     for (const tool of (result.tools as { name?: unknown; inputSchema?: unknown }[] | undefined) ?? []) {
       if (typeof tool?.name !== 'string') continue;
-      const params = headerParams(tool.inputSchema);
+      const params = paramHeadersOf(tool.inputSchema);
       if (params.length) this.paramHeaders.set(tool.name, params);
       else this.paramHeaders.delete(tool.name);
     }

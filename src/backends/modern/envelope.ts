@@ -6,6 +6,7 @@
  */
 import { VERSION } from '../../version.ts';
 import { ANNOUNCED_CLIENT_CAPABILITIES } from '../client-capabilities.ts';
+import { routingHeaders as sharedRoutingHeaders, type ParamHeader } from '../../modern-headers.ts';
 
 /** The revision we speak to modern backends. */
 export const MODERN_VERSION = '2026-07-28';
@@ -34,21 +35,9 @@ export function withEnvelope(params: Record<string, unknown> | undefined, logLev
   };
 }
 
-/** Methods whose Mcp-Name header carries params.name or params.uri. */
-const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri'>> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
-
-/** A header value as the revision writes it: plain when it is visible ASCII, else `=?base64?…?=`. */
-export function headerValue(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) && value.trim() === value ? value : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
-}
-
-/** The HTTP headers of a modern request (routing headers mirror the body). */
-export function routingHeaders(method: string, params: Record<string, unknown> | undefined): Record<string, string> {
-  const headers: Record<string, string> = { 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method };
-  const source = NAME_SOURCE[method];
-  const name = source ? params?.[source] : undefined;
-  if (typeof name === 'string') headers['mcp-name'] = headerValue(name);
-  return headers;
+/** The HTTP headers of a modern request to a backend (routing headers mirror the body; src/modern-headers.ts). */
+export function routingHeaders(method: string, params: Record<string, unknown> | undefined, paramHeaders?: ParamHeader[]): Record<string, string> {
+  return sharedRoutingHeaders(method, params, MODERN_VERSION, paramHeaders);
 }
 
 /** The fields a modern result adds that a legacy caller never sees (ours go on at the edge). */

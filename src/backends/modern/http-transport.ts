@@ -8,7 +8,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { readSse } from '../../runtime/sse-parser.ts';
 import { routingHeaders } from './envelope.ts';
-import { paramHeaderValues, type ParamHeaders } from './param-headers.ts';
+import type { ParamHeaders } from '../../modern-headers.ts';
 
 type FetchLike = (url: URL, init: RequestInit) => Promise<Response>;
 
@@ -67,8 +67,8 @@ export class ModernHttpTransport implements Transport {
   }
 
   private post(message: Message, signal: AbortSignal | undefined): Promise<Response> {
-    const headers = { ...this.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...routingHeaders(message.method ?? '', message.params) };
-    if (message.method === 'tools/call') Object.assign(headers, paramHeaderValues(this.paramHeaders.get(String(message.params?.name)), message.params?.arguments));
+    const paramHeaders = message.method === 'tools/call' ? this.paramHeaders.get(String(message.params?.name)) : undefined;
+    const headers = { ...this.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...routingHeaders(message.method ?? '', message.params, paramHeaders) };
     return this.fetchFn(this.url, { method: 'POST', headers, body: JSON.stringify(message), signal });
   }
 

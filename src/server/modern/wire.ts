@@ -2,8 +2,10 @@
  * The 2026-07-28 ("modern") wire at the HTTP edge (docs/protocol.md, "Two eras on one endpoint"): which
  * requests belong to that era, and the checks every modern request passes before it is served —
  * the per-request `_meta` envelope, the protocol version, and the routing headers that must mirror
- * the body. Pure functions over the request's headers and parsed body: no I/O.
+ * the body (their encoding and the methods Mcp-Name covers: src/modern-headers.ts). Pure functions over
+ * the request's headers and parsed body: no I/O.
  */
+import { argumentAt, decodeHeaderValue, NAME_SOURCE, paramHeadersOf } from '../../modern-headers.ts';
 
 /** Protocol versions served statelessly (per-request `_meta`). */
 export const MODERN_VERSIONS: readonly string[] = ['2026-07-28'];
@@ -38,16 +40,6 @@ export const REMOVED_METHODS: ReadonlySet<string> = new Set([
   'tasks/result',
   'tasks/list',
 ]);
-
-/** Methods whose `Mcp-Name` header must carry `params.name`, `params.uri` or (tasks extension) `params.taskId`. */
-const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri' | 'taskId'>> = {
-  'tools/call': 'name',
-  'prompts/get': 'name',
-  'resources/read': 'uri',
-  'tasks/get': 'taskId',
-  'tasks/update': 'taskId',
-  'tasks/cancel': 'taskId',
-};
 
 export interface ModernRequest {
   id: string | number;
@@ -84,24 +76,14 @@ export function isModern(body: unknown, headers: Headers): boolean {
   return version !== undefined && !LEGACY_VERSIONS.includes(String(version));
 }
 
-/** The value of an Mcp-Name (or Mcp-Param-*) header, decoded from its `=?base64?…?=` form when so written. */
-export function decodeHeaderValue(value: string): string | undefined {
-  const m = /^=\?base64\?(.*)\?=$/s.exec(value);
-  if (!m) return value;
-  // Strict: whole 4-character groups with correct padding (a lenient decoder would accept a forged value).
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(m[1]!)) return undefined;
-  return Buffer.from(m[1]!, 'base64').toString('utf8');
-}
-
 /**
  * Check the `Mcp-Param-{Name}` headers of a tools/call against its arguments: every parameter whose schema
  * says `"x-mcp-header": "Name"` and that has a value must come with that header, equal to the value (after
  * base64 decoding; numbers compared as numbers). Returns the mismatch, or undefined when all agree.
  */
 export function checkParamHeaders(inputSchema: unknown, args: unknown, headers: Headers): string | undefined {
-  for (const { path, header } of annotatedParams(inputSchema)) {
-    let value: unknown = args;
-    for (const key of path) value = isObject(value) ? value[key] : undefined;
+  for (const { path, header } of paramHeadersOf(inputSchema)) {
+    const value = argumentAt(args, path);
     if (value === undefined || value === null) continue;
     const raw = headers.get(`mcp-param-${header}`);
     if (raw === null) return `the Mcp-Param-${header} header is required when "${path.join('.')}" has a value`;
@@ -111,17 +93,6 @@ export function checkParamHeaders(inputSchema: unknown, args: unknown, headers: 
     if (!same) return `Mcp-Param-${header} header value '${decoded}' does not match body value '${typeof value === 'object' ? JSON.stringify(value) : String(value)}'`;
   }
   return undefined;
-}
-
-/** The parameters a tool's input schema mirrors into headers (`x-mcp-header`), by property path. */
-function annotatedParams(schema: unknown, path: string[] = [], out: { path: string[]; header: string }[] = []): { path: string[]; header: string }[] {
-  if (!isObject(schema) || !isObject(schema.properties) || path.length > 8) return out;
-  for (const [key, sub] of Object.entries(schema.properties)) {
-    if (!isObject(sub)) continue;
-    if (typeof sub['x-mcp-header'] === 'string') out.push({ path: [...path, key], header: sub['x-mcp-header'] });
-    annotatedParams(sub, [...path, key], out);
-  }
-  return out;
 }
 
 /**
