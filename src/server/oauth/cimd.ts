@@ -3,16 +3,12 @@
  * describing the client. serve fetches it (short timeout, size cap, no redirects), checks that it names
  * itself, and keeps it a few minutes. http is accepted only for loopback URLs (local tools and tests).
  */
+import type { RegisteredClient } from '../../config/oauth-clients.ts';
 import { isLoopbackHost, redirectUriProblem, MAX_REDIRECT_URIS } from './redirect-uris.ts';
 
-export interface ClientInfo {
-  clientId: string;
-  name?: string;
-  uri?: string;
-  redirectUris: string[];
-  authMethod: 'none' | 'client_secret_post' | 'client_secret_basic';
-  secretHash?: string;
-  /** Where it came from: a registration (stored) or a metadata document (fetched). */
+/** A client as the authorization endpoints see it: a registration's fields (less its date), and where it came from. */
+export interface ClientInfo extends Omit<RegisteredClient, 'created'> {
+  /** A registration (stored) or a metadata document (fetched). */
   kind: 'registered' | 'metadata-document';
 }
 
