@@ -49,7 +49,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
   });
 
   /** A user's home with its own Codex config: the mock model, and serve over HTTP with no token. */
-  function codexUser(name: string) {
+  function codexUser(name: string, at: ServeHandle = serve) {
     const home = join(root, name);
     const codexHome = join(home, '.codex');
     const project = join(home, 'project');
@@ -63,7 +63,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
         'mcp_oauth_credentials_store = "file"',
         providerConfig(model.baseUrl),
         '[mcp_servers.onemcp]',
-        `url = "${serve.url}"`,
+        `url = "${at.url}"`,
         '',
       ].join('\n'),
     );
@@ -72,14 +72,14 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
     const browser = join(home, 'browser.sh');
     writeFileSync(browser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`);
     chmodSync(browser, 0o755);
-    return { home, codexHome, project, opened, browser };
+    return { home, codexHome, project, opened, browser, url: at.url };
   }
 
   /** The approval code serve printed for a consent request after `seenBefore` characters of its log. */
-  const approvalCodeAfter = (seenBefore: number) =>
+  const approvalCodeAfter = (at: ServeHandle, seenBefore: number) =>
     waitFor(
       () => {
-        const lines = serve.stderr().slice(seenBefore).split('\n').filter((l) => l.includes('asks to connect'));
+        const lines = at.stderr().slice(seenBefore).split('\n').filter((l) => l.includes('asks to connect'));
         return /approval code (\d{3}-\d{3})/.exec(lines.at(-1) ?? '')?.[1];
       },
       { what: "the approval code on serve's stderr" },
@@ -91,7 +91,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
    * is followed to its loopback callback. `paste` (--no-browser, e.g. over SSH): Codex only prints the URL,
    * and the user pastes the address the browser ended on into Codex's prompt.
    */
-  async function login(user: ReturnType<typeof codexUser>, tags: string[], how: 'browser' | 'paste' = 'browser') {
+  async function login(user: ReturnType<typeof codexUser>, tags: string[], how: 'browser' | 'paste' = 'browser', at: ServeHandle = serve) {
     const args = ['mcp', 'login', 'onemcp', '--oauth-client-registration', 'dcr', ...(how === 'paste' ? ['--no-browser'] : [])];
     const codex = spawnTracked(CODEX, args, {
       cwd: user.project,
@@ -111,24 +111,24 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
       if (how === 'paste') expect(existsSync(user.opened)).toBe(false);
       // The same URL is printed for a user without a browser.
       expect(stdout).toContain(authUrl.href);
-      expect(authUrl.origin + authUrl.pathname).toBe(`${serve.origin}/oauth/authorize`);
+      expect(authUrl.origin + authUrl.pathname).toBe(`${at.origin}/oauth/authorize`);
       expect(authUrl.searchParams.get('client_id')).toMatch(/^1mcp_client_/);
       expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256');
-      expect(authUrl.searchParams.get('resource')).toBe(serve.url);
+      expect(authUrl.searchParams.get('resource')).toBe(at.url);
       const callback = new URL(authUrl.searchParams.get('redirect_uri')!);
       expect(callback.hostname).toBe('127.0.0.1');
 
-      const seen = serve.stderr().length;
+      const seen = at.stderr().length;
       const page = await fetch(authUrl);
       const html = await page.text();
       expect(page.status).toBe(200);
       const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
       expect(requestId).toBeDefined();
-      const approvalCode = await approvalCodeAfter(seen);
+      const approvalCode = await approvalCodeAfter(at, seen);
 
       const body = new URLSearchParams({ request: requestId!, approval_code: approvalCode, action: 'allow' });
       for (const tag of tags) body.append('tag', tag);
-      const answer = await fetch(`${serve.origin}/oauth/authorize`, { method: 'POST', headers: FORM, body, redirect: 'manual' });
+      const answer = await fetch(`${at.origin}/oauth/authorize`, { method: 'POST', headers: FORM, body, redirect: 'manual' });
       expect(answer.status).toBe(302);
       const back = new URL(answer.headers.get('location')!);
       expect(back.origin + back.pathname).toBe(callback.origin + callback.pathname);
@@ -222,6 +222,45 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
       expect(await backendAdds('beta')).toBe(before);
     } finally {
       sneaky.stop();
+    }
+  }, 120_000);
+
+  test('after serve restarts (its access tokens forgotten) Codex refreshes with its stored refresh token, no new login', async () => {
+    const dir = join(root, 'restarting-serve');
+    const config = { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }) } };
+    let first: ServeHandle | undefined = await startServe(config, { dir, args: ['--enable-auth', 'oauth'] });
+    let second: ServeHandle | undefined;
+    try {
+      const user = codexUser('restart', first);
+      await login(user, ['a'], 'browser', first);
+      const port = first.port;
+      // Codex's file store: one entry per server (name and URL) with the tokens serve issued.
+      const stored = () => Object.values(JSON.parse(readFileSync(join(user.codexHome, '.credentials.json'), 'utf8')) as { access_token: string; refresh_token: string; server_url: string }[])[0]!;
+      const atLogin = stored();
+      expect(atLogin.server_url).toBe(user.url);
+      const ok = await runCodex({ home: user.home, codexHome: user.codexHome, cwd: user.project, prompt: 'Use the add tool on 2 and 3.' });
+      expect(completedToolCalls(ok.events).map((c) => c.item.status)).toEqual(['completed']);
+      expect(stored()).toEqual(atLogin);
+      await first.stop();
+      first = undefined;
+      // Same config dir (the approval and refresh token hashes persist there) and the same URL.
+      second = await startServe(config, { dir, args: ['--enable-auth', 'oauth', '--port', String(port)] });
+      expect(second.url).toBe(user.url);
+      const seen = second.stderr().length;
+      const run = await runCodex({ home: user.home, codexHome: user.codexHome, cwd: user.project, prompt: 'Use the add tool on 2 and 3.' });
+      const calls = completedToolCalls(run.events);
+      if (calls.length === 0) console.log(run.stderr.slice(-3000), second.stderr().slice(seen));
+      expect(calls).toHaveLength(1);
+      expect(calls[0].item.result.content).toEqual([{ type: 'text', text: '5' }]);
+      // Refreshed: both tokens replaced (serve rotates the refresh token).
+      const refreshed = stored();
+      expect(refreshed.access_token).not.toBe(atLogin.access_token);
+      expect(refreshed.refresh_token).not.toBe(atLogin.refresh_token);
+      // No consent was asked for again.
+      expect(second.stderr().slice(seen)).not.toContain('asks to connect');
+    } finally {
+      await first?.stop();
+      await second?.stop();
     }
   }, 120_000);
 });
