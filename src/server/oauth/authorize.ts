@@ -10,6 +10,7 @@ import { readForm } from './http.ts';
 import type { IssuedTokens } from './issued.ts';
 import { sameResource, type PublicUrls } from './metadata.ts';
 import { MAX_WRONG_CODES, normalizeApprovalCode, type AuthorizationParams, type PendingRequests } from './pending.ts';
+import { isRegisteredRedirectUri } from './redirect-uris.ts';
 
 export interface AuthorizeDeps {
   resolveClient(clientId: string): Promise<ClientInfo | string>;
@@ -44,7 +45,7 @@ export function authorizeEndpoint(deps: AuthorizeDeps) {
       if (client.redirectUris.length !== 1) return errorPage('the request has no redirect_uri, and the client has several');
       redirectUri = client.redirectUris[0]!;
     }
-    if (!client.redirectUris.includes(redirectUri)) return errorPage(`the redirect_uri ${redirectUri} is not registered for this client`);
+    if (!isRegisteredRedirectUri(client.redirectUris, redirectUri)) return errorPage(`the redirect_uri ${redirectUri} is not registered for this client`);
     // From here on the redirect URI is the client's own: errors go back to it (RFC 6749 §4.1.2.1).
     const state = q.get('state') ?? undefined;
     const fail = (error: string, description: string) => redirectTo(redirectUri!, { error, error_description: description, state, iss: urls.issuer });

@@ -35,3 +35,26 @@ export function cspSourceFor(redirectUri: string): string {
   const url = new URL(redirectUri);
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
 }
+
+/**
+ * Whether the client registered this redirect URI: exactly, except that http on a loopback host matches
+ * on any port (RFC 8252 §7.3). Native apps and CLIs listen on a port picked at login, and their metadata
+ * documents (Codex's, for one) list the URI without a port. Scheme, host, path and query still must match.
+ */
+export function isRegisteredRedirectUri(registered: readonly string[], requested: string): boolean {
+  if (registered.includes(requested)) return true;
+  const parse = (value: string) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' && isLoopbackHost(url.hostname) && !url.hash && !url.username && !url.password ? url : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const want = parse(requested);
+  if (!want || requested.includes('#')) return false;
+  return registered.some((r) => {
+    const have = parse(r);
+    return have !== undefined && have.hostname === want.hostname && have.pathname === want.pathname && have.search === want.search;
+  });
+}
