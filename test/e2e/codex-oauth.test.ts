@@ -5,8 +5,9 @@
  * callback; the test plays the user's browser — consent page, approval code from serve's log, Allow, follow
  * the redirect back to Codex. Then `codex exec` with the scripted model calls a tool through serve.
  *
- * Registration is forced to DCR: Codex's default prefers a client ID metadata document at
- * https://chatgpt.com/…, which serve would have to fetch from the internet.
+ * Most logins force registration to DCR. Codex's default ("auto") uses its client ID metadata document at
+ * https://chatgpt.com/oauth/codex/client.json, which serve would fetch from the internet: the test of that
+ * path gives serve a preload (test/helpers/codex-cimd-preload.ts) answering that one fetch offline.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,9 @@ import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const NAMESPACE = 'mcp__onemcp';
+/** Codex's client ID metadata document; codex-cimd-preload.ts answers serve's fetch of it offline. */
+const CODEX_CLIENT_DOCUMENT = 'https://chatgpt.com/oauth/codex/client.json';
+const CIMD_PRELOAD = join(import.meta.dir, '..', 'helpers', 'codex-cimd-preload.ts');
 
 describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec', () => {
   let root: string;
@@ -91,8 +95,12 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
    * is followed to its loopback callback. `paste` (--no-browser, e.g. over SSH): Codex only prints the URL,
    * and the user pastes the address the browser ended on into Codex's prompt.
    */
-  async function login(user: ReturnType<typeof codexUser>, tags: string[], how: 'browser' | 'paste' = 'browser', at: ServeHandle = serve) {
-    const args = ['mcp', 'login', 'onemcp', '--oauth-client-registration', 'dcr', ...(how === 'paste' ? ['--no-browser'] : [])];
+  async function login(
+    user: ReturnType<typeof codexUser>,
+    tags: string[],
+    { how = 'browser', at = serve, registration = 'dcr' }: { how?: 'browser' | 'paste'; at?: ServeHandle; registration?: 'dcr' | 'auto' } = {},
+  ) {
+    const args = ['mcp', 'login', 'onemcp', ...(registration === 'dcr' ? ['--oauth-client-registration', 'dcr'] : []), ...(how === 'paste' ? ['--no-browser'] : [])];
     const codex = spawnTracked(CODEX, args, {
       cwd: user.project,
       env: { HOME: user.home, CODEX_HOME: user.codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin', BROWSER: user.browser },
@@ -112,7 +120,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
       // The same URL is printed for a user without a browser.
       expect(stdout).toContain(authUrl.href);
       expect(authUrl.origin + authUrl.pathname).toBe(`${at.origin}/oauth/authorize`);
-      expect(authUrl.searchParams.get('client_id')).toMatch(/^1mcp_client_/);
+      expect(authUrl.searchParams.get('client_id')).toMatch(registration === 'dcr' ? /^1mcp_client_/ : /^https:\/\//);
       expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256');
       expect(authUrl.searchParams.get('resource')).toBe(at.url);
       const callback = new URL(authUrl.searchParams.get('redirect_uri')!);
@@ -192,7 +200,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
 
   test('codex mcp login --no-browser: the URL is only printed, the pasted callback address completes the login', async () => {
     const user = codexUser('headless');
-    await login(user, ['a', 'b'], 'paste');
+    await login(user, ['a', 'b'], { how: 'paste' });
     const before = await backendAdds('alpha');
     const run = await runCodex({ home: user.home, codexHome: user.codexHome, cwd: user.project, prompt: 'Use the add tool on 2 and 3.' });
     const calls = completedToolCalls(run.events);
@@ -232,7 +240,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
     let second: ServeHandle | undefined;
     try {
       const user = codexUser('restart', first);
-      await login(user, ['a'], 'browser', first);
+      await login(user, ['a'], { at: first });
       const port = first.port;
       // Codex's file store: one entry per server (name and URL) with the tokens serve issued.
       const stored = () => Object.values(JSON.parse(readFileSync(join(user.codexHome, '.credentials.json'), 'utf8')) as { access_token: string; refresh_token: string; server_url: string }[])[0]!;
@@ -261,6 +269,26 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
     } finally {
       await first?.stop();
       await second?.stop();
+    }
+  }, 120_000);
+
+  test("Codex's default login (registration auto): its client ID metadata document, a loopback callback on the port it picked", async () => {
+    // serve cannot reach chatgpt.com here: a preload answers that one fetch with the published document's shape.
+    const at = await startServe(
+      { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }) } },
+      { mode: 'source', args: ['--enable-auth', 'oauth'], env: { BUN_OPTIONS: `--preload ${CIMD_PRELOAD}` } },
+    );
+    try {
+      const user = codexUser('cimd', at);
+      const { clientId } = await login(user, ['a'], { at, registration: 'auto' });
+      expect(clientId).toBe(CODEX_CLIENT_DOCUMENT);
+      const run = await runCodex({ home: user.home, codexHome: user.codexHome, cwd: user.project, prompt: 'Use the add tool on 2 and 3.' });
+      const calls = completedToolCalls(run.events);
+      if (calls.length === 0) console.log(run.stderr.slice(-2000));
+      expect(calls).toHaveLength(1);
+      expect(calls[0].item.result.content).toEqual([{ type: 'text', text: '5' }]);
+    } finally {
+      await at.stop();
     }
   }, 120_000);
 });
