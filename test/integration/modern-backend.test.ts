@@ -10,11 +10,12 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Client as ModernSdkClient, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { BUN, fixtureEntry } from '../helpers/fixture.ts';
-import { ROOT, runCli } from '../helpers/cli.ts';
+import { ROOT } from '../helpers/cli.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
-import { messagesOf } from '../helpers/raw-http.ts';
+import { callModern } from '../helpers/modern.ts';
 import { assertNoSurvivors, readLine, spawnTracked, waitFor, killTree, waitForExit } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
+import { createTokens } from '../helpers/tokens.ts';
 
 const MODERN_FIXTURE = join(ROOT, 'test', 'fixtures', 'modern-server.ts');
 const SILENT_FIXTURE = join(ROOT, 'test', 'fixtures', 'discover-silent-server.ts');
@@ -166,20 +167,7 @@ describe('modern backends behind serve', () => {
   });
 
   test("raw 2026-07-28 requests: the backend's input_required passes through with its keys, its requestState sealed inside ours", async () => {
-    const envelope = (caps: Record<string, unknown>) => ({
-      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-      'io.modelcontextprotocol/clientCapabilities': caps,
-      'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-    });
-    let id = 100;
-    const call = async (params: Record<string, unknown>, caps: Record<string, unknown> = { elicitation: {} }) => {
-      const response = await fetch(serve.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': String(params.name) },
-        body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method: 'tools/call', params: { ...params, _meta: envelope(caps) } }),
-      });
-      return messagesOf(response.headers.get('content-type'), await response.text()).find((m) => m.id === id) as { result?: any; error?: any };
-    };
+    const call = async (params: Record<string, unknown>, caps: Record<string, unknown> = { elicitation: {} }) => (await callModern(serve.url, 'tools/call', params, { caps, clientName: 'raw' })).message as { result?: any; error?: any };
     for (const server of ['mstdio', 'mhttp']) {
       const name = `${server}_1mcp_ask_name`;
       const first = await call({ name, arguments: {} });
@@ -340,11 +328,7 @@ describe('modern backends: exact routing, fallback and the protocol field', () =
       },
       { args: ['--enable-auth'] },
     );
-    for (const name of ['alice', 'bob']) {
-      const r = await runCli(['auth', 'token', 'create', '--name', name, '--config-dir', serve.dir]);
-      expect(r.code).toBe(0);
-      tokens[name] = r.stdout.trim();
-    }
+    Object.assign(tokens, await createTokens(serve.dir, { alice: [], bob: [] }));
   });
 
   afterAll(async () => {

@@ -3,65 +3,26 @@
  * endpoint"): raw fetch with the per-request `_meta` envelope against a real serve with two fixture backends.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
-import { messagesOf } from '../helpers/raw-http.ts';
+import { callModern, envelope, eventReader, modernHeaders, type ModernCall } from '../helpers/modern.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
+import { createTokens } from '../helpers/tokens.ts';
 
-const VERSION = '2026-07-28';
-const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'modern-test', version: '1' } };
-
-interface Call {
-  query?: string;
-  token?: string;
-  headers?: Record<string, string | null>;
-  meta?: Record<string, unknown> | null;
-  id?: number;
-}
-
-let nextId = 1;
-
-/** The standard headers of a modern request, taken from the body as a conforming client would. */
-function headersFor(method: string, params: Record<string, unknown>, token?: string): Record<string, string> {
-  const name = method === 'tools/call' || method === 'prompts/get' ? params.name : method === 'resources/read' ? params.uri : undefined;
-  return {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    'mcp-protocol-version': VERSION,
-    'mcp-method': method,
-    ...(name !== undefined ? { 'mcp-name': String(name) } : {}),
-    ...(token ? { authorization: `Bearer ${token}` } : {}),
-  };
-}
+const ENVELOPE = envelope();
 
 describe('2026-07-28 clients on /mcp', () => {
   let serve: ServeHandle;
   const tokens: Record<string, string> = {};
 
   /** One modern request; the answer message (for an event stream: the one with our id) and the HTTP response. */
-  async function modern(method: string, params: Record<string, unknown> = {}, call: Call = {}) {
-    const id = call.id ?? nextId++;
-    const body = { ...params, ...(call.meta === null ? {} : { _meta: { ...ENVELOPE, ...call.meta } }) };
-    const headers: Record<string, string> = headersFor(method, params, call.token ?? tokens.full);
-    for (const [k, v] of Object.entries(call.headers ?? {})) {
-      delete headers[k];
-      if (v !== null) headers[k] = v;
-    }
-    const response = await fetch(`${serve.url}${call.query ?? ''}`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: body }) });
-    const messages = messagesOf(response.headers.get('content-type'), await response.text());
-    return { response, status: response.status, message: messages.find((m) => m.id === id), messages };
-  }
+  const modern = (method: string, params: Record<string, unknown> = {}, call: ModernCall = {}) => callModern(serve.url, method, params, { ...call, token: call.token ?? tokens.full });
   const toolNames = (r: { message: any }) => (r.message.result.tools as { name: string }[]).map((t) => t.name);
 
   beforeAll(async () => {
     serve = await startServe({ mcpServers: { files: fixtureEntry(['--name', 'files'], { tags: ['files'] }), web: fixtureEntry(['--name', 'web'], { tags: ['web'] }), conf: fixtureEntry(['--name', 'conf', '--conformance'], { tags: ['conf'] }) } }, { args: ['--enable-auth'] });
-    for (const [name, extra] of [['full', []], ['files-only', ['--tags', 'files']]] as const) {
-      const r = await runCli(['auth', 'token', 'create', '--name', name, ...extra, '--config-dir', serve.dir]);
-      expect(r.code).toBe(0);
-      tokens[name] = r.stdout.trim();
-    }
+    Object.assign(tokens, await createTokens(serve.dir, { full: [], 'files-only': ['--tags', 'files'] }));
   });
   afterAll(async () => {
     await serve.stop();
@@ -125,7 +86,7 @@ describe('2026-07-28 clients on /mcp', () => {
     // With progress: the answer is an event stream; drop it after the first progress event.
     const streamed = new AbortController();
     const params = { name: 'web_1mcp_slow', arguments: { ms: 20_000, steps: 200 }, _meta: { ...ENVELOPE, progressToken: 'c1' } };
-    const response = await fetch(serve.url, { method: 'POST', headers: headersFor('tools/call', params, tokens.full), body: JSON.stringify({ jsonrpc: '2.0', id: 'c1', method: 'tools/call', params }), signal: streamed.signal });
+    const response = await fetch(serve.url, { method: 'POST', headers: modernHeaders('tools/call', params, tokens.full), body: JSON.stringify({ jsonrpc: '2.0', id: 'c1', method: 'tools/call', params }), signal: streamed.signal });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toContain('notifications/progress');
@@ -135,7 +96,7 @@ describe('2026-07-28 clients on /mcp', () => {
     // Without progress: a plain JSON answer that the client stops waiting for.
     const plain = new AbortController();
     const quiet = { name: 'web_1mcp_slow', arguments: { ms: 20_000 }, _meta: ENVELOPE };
-    const pending = fetch(serve.url, { method: 'POST', headers: headersFor('tools/call', quiet, tokens.full), body: JSON.stringify({ jsonrpc: '2.0', id: 'c2', method: 'tools/call', params: quiet }), signal: plain.signal }).catch(() => undefined);
+    const pending = fetch(serve.url, { method: 'POST', headers: modernHeaders('tools/call', quiet, tokens.full), body: JSON.stringify({ jsonrpc: '2.0', id: 'c2', method: 'tools/call', params: quiet }), signal: plain.signal }).catch(() => undefined);
     await waitFor(async () => (await stats()).calls.filter((c: { name: string }) => c.name === 'slow').length === 2, { what: 'the second slow call to start' });
     plain.abort();
     await pending;
@@ -223,7 +184,7 @@ describe('2026-07-28 clients on /mcp', () => {
     expect(toolNames(asked)).toEqual([]);
     const call = await modern('tools/call', { name: 'web_1mcp_echo', arguments: { text: 'x' } }, { token: tokens['files-only'] });
     expect(call.message.error.code).toBe(-32602);
-    const anonymous = await fetch(serve.url, { method: 'POST', headers: headersFor('tools/list', {}), body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: ENVELOPE } }) });
+    const anonymous = await fetch(serve.url, { method: 'POST', headers: modernHeaders('tools/list', {}), body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: ENVELOPE } }) });
     expect(anonymous.status).toBe(401);
   });
 
@@ -251,29 +212,13 @@ describe('2026-07-28 clients on /mcp', () => {
     const abort = new AbortController();
     const response = await fetch(serve.url, {
       method: 'POST',
-      headers: headersFor('subscriptions/listen', {}, tokens.full),
+      headers: modernHeaders('subscriptions/listen', {}, tokens.full),
       body: JSON.stringify({ jsonrpc: '2.0', id: 'listen-1', method: 'subscriptions/listen', params: { _meta: ENVELOPE, notifications: { toolsListChanged: true, promptsListChanged: true, resourceSubscriptions: ['fixture://files/static'] } } }),
       signal: abort.signal,
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const next = async (): Promise<any> => {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const chunk = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = chunk.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
-          if (data) return JSON.parse(data);
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += decoder.decode(value, { stream: true });
-      }
-    };
+    const reader = eventReader(response);
+    const next = reader.next;
     try {
       const ack = await next();
       expect(ack.method).toBe('notifications/subscriptions/acknowledged');
@@ -301,7 +246,7 @@ describe('2026-07-28 clients on /mcp', () => {
     const open = (id: string) => {
       const abort = new AbortController();
       const params = { _meta: ENVELOPE, notifications: { toolsListChanged: true } };
-      const response = fetch(serve.url, { method: 'POST', headers: headersFor('subscriptions/listen', params, tokens['files-only']), body: JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params }), signal: abort.signal });
+      const response = fetch(serve.url, { method: 'POST', headers: modernHeaders('subscriptions/listen', params, tokens['files-only']), body: JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params }), signal: abort.signal });
       return { abort, response };
     };
     const streams = Array.from({ length: 100 }, (_, i) => open(`s${i}`));

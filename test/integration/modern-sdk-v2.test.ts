@@ -7,13 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { runCli } from '../helpers/cli.ts';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { GREET_NAMES } from '../fixtures/mcp-server.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
+import { createTokens } from '../helpers/tokens.ts';
 
 const VERSION = '2026-07-28';
 
@@ -53,11 +53,7 @@ describe('SDK v2 client (2026-07-28) and SDK v1 client (legacy) on one serve', (
       { mcpServers: { web: fixtureEntry(['--name', 'web', '--tools', '90'], { tags: ['web'] }), files: fixtureEntry(['--name', 'files'], { tags: ['files'] }), conf: fixtureEntry(['--name', 'conf', '--conformance'], { tags: ['conf'] }) } },
       { args: ['--enable-auth'] },
     );
-    for (const [name, extra] of [['full', []], ['files-only', ['--tags', 'files']]] as const) {
-      const r = await runCli(['auth', 'token', 'create', '--name', name, ...extra, '--config-dir', serve.dir]);
-      expect(r.code).toBe(0);
-      tokens[name] = r.stdout.trim();
-    }
+    Object.assign(tokens, await createTokens(serve.dir, { full: [], 'files-only': ['--tags', 'files'] }));
   });
   afterAll(async () => {
     await serve.stop();

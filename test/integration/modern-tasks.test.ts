@@ -7,14 +7,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
-import { messagesOf } from '../helpers/raw-http.ts';
+import { callModern, eventReader, postModern, type ModernCall } from '../helpers/modern.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
+import { createTokens } from '../helpers/tokens.ts';
 
-const VERSION = '2026-07-28';
 const TASKS = 'io.modelcontextprotocol/tasks';
 const WITH_TASKS = { extensions: { [TASKS]: {} }, elicitation: {} };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -29,35 +28,18 @@ interface Options {
   progressToken?: string;
 }
 
-let nextId = 1;
-
 describe('tasks for 2026-07-28 and 2025-11-25 clients through serve', () => {
   let serve: ServeHandle;
   const tokens: Record<string, string> = {};
 
-  function request(method: string, params: Record<string, unknown>, o: Options = {}) {
-    const id = nextId++;
-    const name = method === 'tools/call' ? params.name : method.startsWith('tasks/') ? params.taskId : undefined;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': VERSION,
-      'mcp-method': method,
-      ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
-      authorization: `Bearer ${o.token ?? tokens.alice}`,
-      ...o.headers,
-    };
-    const meta = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': o.caps ?? WITH_TASKS, 'io.modelcontextprotocol/clientInfo': { name: 'tasks-test', version: '1' }, ...(o.progressToken ? { progressToken: o.progressToken } : {}) };
-    const response = fetch(`${serve.url}${o.query ?? ''}`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }), signal: o.signal });
-    return { id, response };
-  }
+  /** The raw-fetch call of these tests: alice's token, the tasks extension declared, unless told otherwise. */
+  const callOf = (o: Options): ModernCall => ({ token: o.token ?? tokens.alice, caps: o.caps ?? WITH_TASKS, clientName: 'tasks-test', query: o.query, headers: o.headers, signal: o.signal, meta: o.progressToken ? { progressToken: o.progressToken } : {} });
+  const request = (method: string, params: Record<string, unknown>, o: Options = {}) => postModern(serve.url, method, params, callOf(o));
   /** One modern request and its answer (the message with our id). */
-  async function modern(method: string, params: Record<string, unknown>, o: Options = {}): Promise<{ status: number; message: any }> {
-    const { id, response } = request(method, params, o);
-    const r = await response;
-    const message = messagesOf(r.headers.get('content-type'), await r.text()).find((m) => m.id === id);
-    return { status: r.status, message };
-  }
+  const modern = async (method: string, params: Record<string, unknown>, o: Options = {}): Promise<{ status: number; message: any }> => {
+    const r = await callModern(serve.url, method, params, callOf(o));
+    return { status: r.status, message: r.message };
+  };
   const result = async (method: string, params: Record<string, unknown>, o: Options = {}) => {
     const r = await modern(method, params, o);
     if (!r.message?.result) throw new Error(`${method} failed: ${JSON.stringify(r.message)}`);
@@ -84,11 +66,7 @@ describe('tasks for 2026-07-28 and 2025-11-25 clients through serve', () => {
       },
       { args: ['--enable-auth'] },
     );
-    for (const name of ['alice', 'bob']) {
-      const r = await runCli(['auth', 'token', 'create', '--name', name, '--config-dir', serve.dir]);
-      expect(r.code).toBe(0);
-      tokens[name] = r.stdout.trim();
-    }
+    Object.assign(tokens, await createTokens(serve.dir, { alice: [], bob: [] }));
   });
   afterAll(async () => {
     await serve.stop();
@@ -196,28 +174,7 @@ describe('tasks for 2026-07-28 and 2025-11-25 clients through serve', () => {
     const abort = new AbortController();
     const r = await request('subscriptions/listen', { notifications }, { ...o, signal: abort.signal }).response;
     expect(r.headers.get('content-type')).toContain('text/event-stream');
-    const reader = r.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const next = async (): Promise<any> => {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const data = buffer
-            .slice(0, end)
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('\n');
-          buffer = buffer.slice(end + 2);
-          if (data) return JSON.parse(data);
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += decoder.decode(value, { stream: true });
-      }
-    };
+    const { next } = eventReader(r);
     return { next, close: () => abort.abort() };
   }
 
