@@ -7,16 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { runCli } from '../helpers/cli.ts';
 import { fixtureEntry, startHttpFixture, type HttpFixture } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
-import { messagesOf } from '../helpers/raw-http.ts';
+import { callModern } from '../helpers/modern.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
+import { createTokens } from '../helpers/tokens.ts';
 
 const VERSION = '2026-07-28';
 const ALL_CAPS = { sampling: {}, elicitation: {}, roots: {} };
 
-let nextId = 1;
 const sampled = (text: string) => ({ role: 'assistant', content: { type: 'text', text }, model: 'test-model', stopReason: 'endTurn' });
 const accepted = (content: Record<string, unknown>) => ({ action: 'accept', content });
 
@@ -27,20 +26,8 @@ describe('input_required bridging for 2026-07-28 clients', () => {
 
   /** One modern request as raw fetch; the answer message (from JSON or the event stream). */
   async function modern(method: string, params: Record<string, unknown>, options: { token?: string; caps?: Record<string, unknown>; query?: string } = {}) {
-    const id = nextId++;
-    const name = method === 'resources/read' ? params.uri : params.name;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': VERSION,
-      'mcp-method': method,
-      ...(name !== undefined ? { 'mcp-name': String(name) } : {}),
-      authorization: `Bearer ${options.token ?? tokens.a}`,
-    };
-    const meta = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': options.caps ?? ALL_CAPS, 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' } };
-    const response = await fetch(`${serve.url}${options.query ?? ''}`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }) });
-    const message = messagesOf(response.headers.get('content-type'), await response.text()).find((m) => m.id === id);
-    return { status: response.status, result: message?.result, error: message?.error };
+    const r = await callModern(serve.url, method, params, { token: options.token ?? tokens.a, caps: options.caps ?? ALL_CAPS, clientName: 'raw', query: options.query });
+    return { status: r.status, result: r.message?.result, error: r.message?.error };
   }
 
   /** Ask, check the one question is this prompt's, answer it; the final text. */
@@ -68,11 +55,7 @@ describe('input_required bridging for 2026-07-28 clients', () => {
       },
       { args: ['--enable-auth'] },
     );
-    for (const name of ['a', 'b']) {
-      const r = await runCli(['auth', 'token', 'create', '--name', name, '--config-dir', serve.dir]);
-      expect(r.code).toBe(0);
-      tokens[name] = r.stdout.trim();
-    }
+    Object.assign(tokens, await createTokens(serve.dir, { a: [], b: [] }));
   });
   afterAll(async () => {
     await serve?.stop();
