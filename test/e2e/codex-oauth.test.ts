@@ -101,6 +101,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
     { how = 'browser', at = serve, registration = 'dcr' }: { how?: 'browser' | 'paste'; at?: ServeHandle; registration?: 'dcr' | 'auto' } = {},
   ) {
     const args = ['mcp', 'login', 'onemcp', ...(registration === 'dcr' ? ['--oauth-client-registration', 'dcr'] : []), ...(how === 'paste' ? ['--no-browser'] : [])];
+    rmSync(user.opened, { force: true });
     const codex = spawnTracked(CODEX, args, {
       cwd: user.project,
       env: { HOME: user.home, CODEX_HOME: user.codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin', BROWSER: user.browser },
@@ -118,7 +119,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
       );
       if (how === 'paste') expect(existsSync(user.opened)).toBe(false);
       // The same URL is printed for a user without a browser.
-      expect(stdout).toContain(authUrl.href);
+      await waitFor(() => stdout.includes(authUrl.href), { what: 'Codex to print the authorization URL' });
       expect(authUrl.origin + authUrl.pathname).toBe(`${at.origin}/oauth/authorize`);
       expect(authUrl.searchParams.get('client_id')).toMatch(registration === 'dcr' ? /^1mcp_client_/ : /^https:\/\//);
       expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256');
@@ -231,6 +232,37 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
     } finally {
       sneaky.stop();
     }
+  }, 120_000);
+
+  test('1mcp auth clients revoke cuts a logged-in Codex off; codex mcp logout only forgets the tokens on Codex\'s side', async () => {
+    const user = codexUser('revoked');
+    const { clientId } = await login(user, ['a']);
+    const approvals = async () => JSON.parse((await runCli(['auth', 'clients', 'list', '--json', '--config-dir', serve.dir])).stdout).approved.filter((g: { clientId: string }) => g.clientId === clientId);
+    const addOnce = () => runCodex({ home: user.home, codexHome: user.codexHome, cwd: user.project, prompt: 'Use the add tool on 2 and 3.' });
+    expect(completedToolCalls((await addOnce()).events)).toHaveLength(1);
+
+    // Logout at Codex's end: its stored tokens go, serve keeps the approval (Codex does not call revocation).
+    const codexEnv = { HOME: user.home, CODEX_HOME: user.codexHome, PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    const logout = spawnTracked(CODEX, ['mcp', 'logout', 'onemcp'], { cwd: user.project, env: codexEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    logout.stdout!.on('data', (d) => (said += d));
+    expect((await waitForExit(logout, 20_000)).code).toBe(0);
+    expect(said).toContain('onemcp');
+    const store = join(user.codexHome, '.credentials.json');
+    expect(existsSync(store) ? readFileSync(store, 'utf8') : '').not.toContain(clientId);
+    expect(await approvals()).toHaveLength(1);
+    model.requests.length = 0;
+    expect(completedToolCalls((await addOnce()).events)).toHaveLength(0);
+    expect(offeredTools(model.requests[0], NAMESPACE)).toEqual([]);
+
+    // Logged in again, then revoked at serve: the next Codex run gets no tools (its refresh is refused too).
+    const again = await login(user, ['a']);
+    expect(completedToolCalls((await addOnce()).events)).toHaveLength(1);
+    const revoked = await runCli(['auth', 'clients', 'revoke', again.clientId, '--config-dir', serve.dir]);
+    expect(revoked.code).toBe(0);
+    model.requests.length = 0;
+    expect(completedToolCalls((await addOnce()).events)).toHaveLength(0);
+    expect(offeredTools(model.requests[0], NAMESPACE)).toEqual([]);
   }, 120_000);
 
   test('after serve restarts (its access tokens forgotten) Codex refreshes with its stored refresh token, no new login', async () => {
