@@ -8,10 +8,10 @@ export interface CommandContext {
   log: Logger;
 }
 
-export function commandContext(options: Record<string, any>, logOptions: { stderr?: boolean } = {}): CommandContext {
+export function commandContext(options: Record<string, any>, logOptions: { stderr?: boolean; maxBytes?: number } = {}): CommandContext {
   if (!isLogLevel(options.logLevel)) throw new UsageError(`--log-level must be one of debug, info, warn, error (got "${options.logLevel}")`);
   return {
     paths: resolveConfigPaths({ config: options.config, configDir: options.configDir }),
-    log: createLogger({ level: options.logLevel, file: options.logFile, stderr: logOptions.stderr ?? true }),
+    log: createLogger({ level: options.logLevel, file: options.logFile, stderr: logOptions.stderr ?? true, maxBytes: logOptions.maxBytes }),
   };
 }

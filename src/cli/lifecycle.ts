@@ -1,6 +1,6 @@
 /**
  * `1mcp start | status | stop | restart`: serve in the background, detached, logging to
- * `<config>/logs/serve.log`. Each command is its own top-level group (see main.ts).
+ * `<config>/logs/serve.log` (kept within --log-max-size by serve itself while it runs). Each command is its own top-level group (see main.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,12 +102,18 @@ export async function startDetached(paths: ConfigPaths, args: string[], cwd: str
   const log = logPathOf(paths);
   const running = await runningServe(paths.pidFile);
   if (running) return { url: running.url, pid: running.pid, log, alreadyRunning: true };
+  if (args.some((a) => a === '--log-file' || a.startsWith('--log-file='))) {
+    throw new UsageError(`"1mcp start" always logs to ${log} (rotated at --log-max-size); --log-file is for "1mcp serve"`);
+  }
   if (!existsSync(cwd)) throw new OneMcpError(`the folder serve was started from (${cwd}) is gone; start it anew from here: 1mcp start [serve's flags]`);
   ensureDir(paths.dir);
   rotateLog(log);
   const from = sizeOf(log);
   const self = selfCommand();
-  const { pid, child } = await spawnDetached({ command: self.command, args: [...self.args, 'serve', ...args], cwd, env: process.env, logPath: log });
+  // stdout/stderr and serve's logger share serve.log: output before the logger exists (or a crash)
+  // lands there too, and the logger keeps the file within --log-max-size while serve runs.
+  const serveArgv = [...self.args, 'serve', ...args, '--log-file', log];
+  const { pid, child } = await spawnDetached({ command: self.command, args: serveArgv, cwd, env: process.env, logPath: log });
   writeStartState(paths.dir, { args, cwd, pid, startedAt: new Date().toISOString() });
   let exit: string | undefined;
   child.once('exit', (code, signal) => (exit = signal ? `was killed by ${signal}` : `exited with code ${code}`));
@@ -143,7 +149,8 @@ function sizeOf(path: string): number {
 
 /** The end of what serve logged since `from`, indented under the error. */
 function logTail(log: string, from: number): string {
-  const lines = tailOfFile(log, 15, from);
+  // serve may have rotated the file since (it then starts over from empty).
+  const lines = tailOfFile(log, 15, sizeOf(log) < from ? 0 : from);
   if (lines.length === 0) return `; it logged nothing (${log})`;
   return `; last lines of ${log}:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 }

@@ -35,11 +35,12 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { flags: '--audit-args', description: 'Also record call arguments in the audit log, secrets redacted', type: 'boolean', default: false },
   { flags: '--audit-max-size <size>', description: 'Rotate the audit log at this size (e.g. 10MiB, 500k); 5 older files are kept', default: '10MiB' },
   { flags: '--oauth-token-ttl <duration>', description: 'With --enable-auth oauth: lifetime of the access tokens serve issues, 1s to 24h, e.g. 15m (default 1h; clients refresh them)' },
+  { flags: '--log-max-size <size>', description: 'Rotate --log-file at this size (e.g. 5MiB, 500k); 3 older files are kept', default: '5MiB' },
   { flags: '--max-large-bodies <n>', description: 'Request bodies over 1 MiB received at the same time at most', default: 8, type: 'number' },
 ];
 
 async function serve(_args: string[], options: Record<string, any>): Promise<number> {
-  const { paths, log } = commandContext(options);
+  const { paths, log } = commandContext(options, { maxBytes: sizeOption(options.logMaxSize, '--log-max-size') });
   if (!['minimal', 'basic', 'full'].includes(options.healthInfoLevel)) throw new UsageError('--health-info-level must be minimal, basic or full');
   if (options.filter && options.preset) throw new UsageError('use either --filter or --preset, not both');
   if (!['search', 'auto', 'off'].includes(options.discovery)) throw new UsageError(`--discovery must be search, auto or off (got "${options.discovery}")`);
@@ -185,6 +186,15 @@ function edgeLimits(options: Record<string, any>) {
     bodyTimeoutMs: options.bodyTimeout * 1000,
     maxLargeBodies: whole('max-large-bodies', options.maxLargeBodies, 1),
   };
+}
+
+/** A size flag (10MiB, 500k, bytes) as a number, or a usage error naming the flag. */
+function sizeOption(value: unknown, flag: string): number {
+  try {
+    return parseSize(String(value), flag);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 /** --audit-log and its companions, checked here so a bad value is a usage error before anything listens. */

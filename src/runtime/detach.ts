@@ -1,7 +1,8 @@
 /**
  * Running 1mcp itself in the background (`1mcp start`): a detached child in its own session and
  * process group, so closing the terminal (SIGHUP) or Ctrl-C in it does not reach serve, with stdout
- * and stderr appended to a log file that is rotated by size before each start.
+ * and stderr appended to a log file that is rotated by size before each start (and, for serve, kept
+ * within its limit while it runs by serve's own logger: runtime/rotating-file.ts, in place).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -41,13 +42,16 @@ export function rotateLog(path: string, maxBytes = LOG_MAX_BYTES, keep = LOG_KEE
   return true;
 }
 
-/** `path` → `path.1`, `.1` → `.2` …; the oldest beyond `keep` is dropped (also used by the audit log). */
-export function shiftLogFiles(path: string, keep: number): void {
+/**
+ * `path` → `path.1`, `.1` → `.2` …; the oldest beyond `keep` is dropped (also used by the audit log).
+ * `keepCurrent`: shift only the older files, leaving `path` (and a free `.1`) to the caller.
+ */
+export function shiftLogFiles(path: string, keep: number, options: { keepCurrent?: boolean } = {}): void {
   rmSync(`${path}.${keep}`, { force: true });
   for (let i = keep - 1; i >= 1; i--) {
     if (existsSync(`${path}.${i}`)) renameSync(`${path}.${i}`, `${path}.${i + 1}`);
   }
-  renameSync(path, `${path}.1`);
+  if (!options.keepCurrent) renameSync(path, `${path}.1`);
 }
 
 /**
