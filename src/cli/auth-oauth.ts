@@ -3,11 +3,12 @@
  * `serve --enable-auth oauth`.
  */
 import { join } from 'node:path';
-import { matchClient, OAUTH_CLIENTS_FILE, readClientsFile, updateClientsFile } from '../config/oauth-clients.ts';
+import { OAUTH_CLIENTS_FILE, readClientsFile } from '../config/oauth-clients.ts';
 import { readIdentitySecret } from '../config/identity-secret.ts';
 import { OneMcpError, UsageError } from '../errors.ts';
 import { parseTagList } from '../filter/index.ts';
 import { approvalProof } from '../server/oauth/approval-proof.ts';
+import { revokeOAuthClient } from '../server/oauth/client-admin.ts';
 import { normalizeApprovalCode } from '../server/oauth/pending.ts';
 import { commandContext } from './context.ts';
 import { color, print, printJson, table } from './output.ts';
@@ -69,19 +70,7 @@ export async function clients([action, who]: string[], options: Record<string, a
     }
     case 'revoke': {
       if (!who) throw new UsageError('usage: 1mcp auth clients revoke <client name or client id>');
-      const removed = updateClientsFile(path, paths.backups, (file) => {
-        const { clientIds } = matchClient(file, who);
-        if (clientIds.size === 0) throw new OneMcpError(`no OAuth client named "${who}"; see "1mcp auth clients list"`);
-        let grants = 0;
-        for (const g of Object.values(file.grants)) {
-          if (clientIds.has(g.clientId)) {
-            delete file.grants[g.id];
-            grants++;
-          }
-        }
-        for (const id of clientIds) delete file.clients[id];
-        return { clients: clientIds.size, grants };
-      });
+      const removed = revokeOAuthClient(path, paths.backups, who);
       print(`Revoked ${color.bold(who)} (${removed.grants} approval${removed.grants === 1 ? '' : 's'}). A running serve refuses its tokens and closes its sessions now.`);
       return 0;
     }

@@ -14,6 +14,7 @@ import { ROOT, runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp } from '../helpers/mcp-client.ts';
 import { e2eMode } from '../helpers/mode.ts';
+import { oauthServe, pkce } from '../helpers/oauth-flow.ts';
 import { assertAllGone, descendantsOf, waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
@@ -350,5 +351,148 @@ describe.skipIf(!haveChromium)('dashboard in Chromium with --enable-auth', () =>
     expect(mcpJson(serve).mcpServers.alpha.disabled).toBeUndefined();
     const page = await (await fetch(`${base}/`)).headers.get('content-security-policy');
     expect(page).toContain("script-src 'self'");
+  });
+});
+
+describe.skipIf(!haveChromium)('dashboard in Chromium with --enable-auth oauth: OAuth clients', () => {
+  let serve: ServeHandle;
+  let browser: Awaited<ReturnType<typeof openBrowser>>;
+  let dir: string;
+  const secrets: Record<string, string> = {};
+  const flow = oauthServe(() => serve, { tag: 'web' });
+  const clientsFile = () => JSON.parse(readFileSync(join(dir, 'oauth-clients.json'), 'utf8')) as { clients: Record<string, unknown>; grants: Record<string, { clientId: string }> };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), '1mcp-dashboard-oauth-'));
+    for (const [name, extra] of [['admin', []], ['webonly', ['--tags', 'web']]] as const) {
+      const created = await runCli(['auth', 'token', 'create', '--name', name, ...extra, '--config-dir', dir], { mode: e2eMode() });
+      expect(created.code).toBe(0);
+      secrets[name] = created.stdout.trim();
+    }
+    serve = await startServe(
+      { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['web'] }), beta: fixtureEntry(['--name', 'beta'], { tags: ['files'] }) } },
+      { dir, args: ['--enable-auth', 'oauth'], waitReady: true, mode: e2eMode() },
+    );
+    browser = await openBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an approved client shows (never a pending approval code); Revoke removes it from oauth-clients.json, its token gets 401 and its session closes', async () => {
+    // Two clients through the real flow (register, consent with the code from serve's log, exchange); one stays.
+    const agent = await flow.connected('Dash Agent');
+    const keeper = await flow.connected('Keeper Agent');
+    const opened = await flow.mcp(agent.tokens.access_token);
+    expect(opened.status).toBe(200);
+    const sessionId = opened.headers.get('mcp-session-id');
+    expect(sessionId).toBeTruthy();
+    await opened.body?.cancel();
+    // A consent request left pending: its approval code is on serve's log only.
+    const pendingId = await flow.register('Pending Agent');
+    const { approvalCode } = await flow.openConsent(flow.authorizeUrl(pendingId, pkce().challenge), 'Pending Agent');
+
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${serve.origin}/#oauth`);
+    await page.getByLabel('Bearer token').fill(secrets.admin!);
+    await page.keyboard.press('Enter');
+    const agentRow = row(page, 'oauth-client', agent.clientId);
+    await agentRow.waitFor();
+    await expect(agentRow.textContent()).resolves.toContain('Dash Agent');
+    await expect(agentRow.textContent()).resolves.toContain('approved');
+    await expect(agentRow.locator('.tag').allTextContents()).resolves.toEqual(['web']);
+    await row(page, 'oauth-client', keeper.clientId).waitFor();
+    await expect(row(page, 'oauth-client', pendingId).textContent()).resolves.toContain('registered, not approved');
+    const shown = (await page.locator('#view-oauth').textContent()) ?? '';
+    expect(shown).not.toContain(approvalCode);
+    expect(shown).not.toContain(approvalCode.replace('-', ''));
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(SHOTS, 'oauth-dark-1280x800.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Keyboard only: focus the Revoke button, Enter arms it, Enter again revokes.
+    await agentRow.getByRole('button', { name: 'Revoke' }).focus();
+    await page.keyboard.press('Enter');
+    await agentRow.getByRole('button', { name: 'Confirm revoke' }).waitFor();
+    await page.keyboard.press('Enter');
+    await agentRow.waitFor({ state: 'detached' });
+    await page.getByText(/OAuth client .* revoked/).waitFor();
+
+    const file = clientsFile();
+    expect(Object.keys(file.clients)).not.toContain(agent.clientId);
+    expect(Object.values(file.grants).map((g) => g.clientId)).not.toContain(agent.clientId);
+    expect(Object.values(file.grants).map((g) => g.clientId)).toContain(keeper.clientId);
+    expect((await flow.mcp(agent.tokens.access_token)).status).toBe(401);
+    // Its registration went too: the refresh token is refused with the client (RFC 6749 invalid_client).
+    const refreshed = await flow.refresh(agent.clientId, agent.tokens.refresh_token);
+    expect(refreshed.status).toBe(401);
+    expect((await refreshed.json()).error).toBe('invalid_client');
+    const admin = { authorization: `Bearer ${secrets.admin}` };
+    await waitFor(async () => {
+      const { sessions } = await (await fetch(`${serve.origin}/api/sessions`, { headers: admin })).json();
+      return !sessions.some((s: { id: string }) => s.id === sessionId);
+    }, { what: 'the revoked client\'s session to close' });
+    // The other client is untouched.
+    const kept = await flow.mcp(keeper.tokens.access_token);
+    expect(kept.status).toBe(200);
+    await kept.body?.cancel();
+    expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  test('the API keeps /api rules for OAuth clients: no hashes, JSON type on changes, foreign Origin refused, tag-limited tokens and OAuth identities get 403', async () => {
+    const base = serve.origin;
+    const admin = { authorization: `Bearer ${secrets.admin}` };
+    const listed = await fetch(`${base}/api/oauth/clients`, { headers: admin });
+    expect(listed.status).toBe(200);
+    const text = await listed.text();
+    const { clients } = JSON.parse(text) as { clients: { clientId: string; name: string; kind: string; approved: boolean; tags: string[] | null; created: string; lastUsed?: string }[] };
+    const keeper = clients.find((c) => c.name === 'Keeper Agent')!;
+    expect(keeper).toMatchObject({ kind: 'registered', approved: true, tags: ['web'] });
+    expect(keeper.created).toMatch(/^\d{4}-/);
+    expect(keeper.lastUsed).toMatch(/^\d{4}-/);
+    for (const secret of ['refreshHash', 'rotatedHashes', 'secretHash', 'redirect']) expect(text).not.toContain(secret);
+
+    expect((await fetch(`${base}/api/oauth/clients`)).status).toBe(401);
+    const revokeKeeper = (headers: Record<string, string>) => fetch(`${base}/api/oauth/clients/${encodeURIComponent(keeper.clientId)}/revoke`, { method: 'POST', headers });
+    expect((await revokeKeeper(admin)).status).toBe(415);
+    expect((await revokeKeeper({ ...admin, 'content-type': 'application/json', origin: 'http://evil.example' })).status).toBe(403);
+    const web = { authorization: `Bearer ${secrets.webonly}` };
+    expect((await fetch(`${base}/api/oauth/clients`, { headers: web })).status).toBe(403);
+    const limited = await revokeKeeper({ ...web, 'content-type': 'application/json' });
+    expect(limited.status).toBe(403);
+    expect((await limited.json()).error).toContain('token without tags');
+    // An OAuth client approved for some tags is tag-limited too: it cannot list or revoke clients.
+    const other = await flow.connected('Limited Agent');
+    const asClient = { authorization: `Bearer ${other.tokens.access_token}` };
+    expect((await fetch(`${base}/api/oauth/clients`, { headers: asClient })).status).toBe(403);
+    expect((await revokeKeeper({ ...asClient, 'content-type': 'application/json' })).status).toBe(403);
+    const unknown = await fetch(`${base}/api/oauth/clients/no-such-client/revoke`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' } });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toContain('no OAuth client with ID "no-such-client"');
+    // A client named like another client's ID is not taken for it: the API revokes by exact ID.
+    expect((await fetch(`${base}/api/oauth/clients/Keeper%20Agent/revoke`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' } })).status).toBe(404);
+    expect(Object.values(clientsFile().grants).map((g) => g.clientId)).toContain(keeper.clientId);
+    expect((await fetch(`${base}/api/oauth/clients`, { method: 'PUT', headers: { ...admin, 'content-type': 'application/json' } })).status).not.toBe(200);
+  });
+});
+
+describe('the OAuth clients API without --enable-auth oauth', () => {
+  test('the list is empty with a hint; revoke says how to start serve', async () => {
+    const serve = await startServe({ mcpServers: { alpha: fixtureEntry(['--name', 'alpha']) } }, { mode: e2eMode() });
+    try {
+      const listed = await (await fetch(`${serve.origin}/api/oauth/clients`)).json();
+      expect(listed.clients).toEqual([]);
+      expect(listed.hint).toContain('--enable-auth oauth');
+      const revoke = await fetch(`${serve.origin}/api/oauth/clients/x/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      expect(revoke.status).toBe(409);
+      expect((await revoke.json()).error).toContain('--enable-auth oauth');
+    } finally {
+      await serve.stop();
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The JSON API behind the dashboard (docs/protocol.md): sessions, presets, tokens, enabling and disabling
+ * The JSON API behind the dashboard (docs/protocol.md): sessions, presets, tokens, OAuth clients, enabling and disabling
  * servers, the budget report per view, and the live log tail (server-sent events). Loaded on first use.
  *
  * Same access rules as the rest of /api (docs/security.md): the Host/Origin guard and the bearer token are
@@ -8,6 +8,7 @@
  * the configuration (403). Files are written through the same safe writers as the CLI; serve picks
  * mcp.json and presets.json changes up through hot reload, and tokens.json through its watcher.
  */
+import { join } from 'node:path';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Backend } from '../../backends/backend.ts';
 import type { Pool } from '../../backends/pool.ts';
@@ -21,11 +22,13 @@ import { redactSecrets } from '../../config/redact.ts';
 import { ownEntry, setOwnEntry } from '../../config/own.ts';
 import { updateFile } from '../../config/safe-write.ts';
 import { isExpired, parseTokensText, readTokensFile, type StoredToken } from '../../config/tokens.ts';
+import { OAUTH_CLIENTS_FILE, readClientsFile } from '../../config/oauth-clients.ts';
 import { isOneMcpError, OneMcpError } from '../../errors.ts';
 import { evaluate, parseFilter, toExpression, tryParseFilter, type FilterAst } from '../../filter/index.ts';
 import type { Logger, LogLine } from '../../log.ts';
 import { estimateTokens } from '../../search/tokens.ts';
 import { metaTools } from '../../search/meta-tools.ts';
+import { oauthClientRows, revokeOAuthClient } from '../oauth/client-admin.ts';
 import type { SessionTable } from '../sessions/table.ts';
 import { compilePreset, presetAst } from '../view-compile.ts';
 import type { PresetSource } from '../views.ts';
@@ -35,8 +38,9 @@ import { json } from './responses.ts';
 
 /** What the API reads and writes of serve (server/serve.ts provides it). */
 export interface ApiHost {
-  readonly paths: Pick<ConfigPaths, 'mcpJson' | 'presetsJson' | 'tokensJson' | 'backups'>;
-  readonly options: { enableConfigReload: boolean };
+  readonly paths: Pick<ConfigPaths, 'dir' | 'mcpJson' | 'presetsJson' | 'tokensJson' | 'backups'>;
+  /** `oauth`: serve --enable-auth oauth (OAuth clients can connect). */
+  readonly options: { enableConfigReload: boolean; oauth?: boolean };
   readonly pool: Pick<Pool, 'all' | 'get'>;
   readonly catalog: Pick<Catalog, 'tools' | 'tool'>;
   readonly sessions: Pick<SessionTable, 'list'>;
@@ -343,6 +347,33 @@ export function apiRoutes(host: ApiHost) {
     return json({ revoked: name, message: `token ${name} revoked; serve refuses it from now on and its sessions are closed` });
   }
 
+  // OAuth clients (serve --enable-auth oauth): listed and revoked like tokens. Pending consent requests and their
+  // approval codes are never shown here: the code proves the person reads serve's own log (docs/security.md).
+  const oauthOff = 'serve runs without --enable-auth oauth, so no OAuth client can connect; start it with --enable-auth oauth to accept them';
+
+  function listOAuthClients(caller: Caller): Response {
+    if (!caller.unrestricted) return problem('this token is limited to some servers (tags): listing OAuth clients needs a token without tags', 403);
+    if (!host.options.oauth) return json({ clients: [], hint: oauthOff });
+    try {
+      return json({ clients: oauthClientRows(readClientsFile(join(host.paths.dir, OAUTH_CLIENTS_FILE))) });
+    } catch (error) {
+      return writeFailed(error);
+    }
+  }
+
+  function revokeOAuth(clientId: string, caller: Caller): Response {
+    if (!caller.unrestricted) return readOnly();
+    if (!host.options.oauth) return problem(`${oauthOff}; "1mcp auth clients revoke" edits the file without it`, 409);
+    let removed;
+    try {
+      removed = revokeOAuthClient(join(host.paths.dir, OAUTH_CLIENTS_FILE), host.paths.backups, clientId, { exactId: true });
+    } catch (error) {
+      return writeFailed(error);
+    }
+    host.log.info(`dashboard: revoked OAuth client ${clientId} (${removed.grants} approval${removed.grants === 1 ? '' : 's'})`);
+    return json({ revoked: clientId, approvals: removed.grants, message: `OAuth client ${clientId} revoked; serve refuses its tokens from now on and its sessions are closed` });
+  }
+
   function budget(caller: Caller): Response {
     const views: { name: string; kind: string; view: View }[] = [{ name: 'all servers', kind: 'all', view: { key: '*', label: 'all servers', includes: () => true } }];
     const fallback = host.defaultView().current();
@@ -407,6 +438,13 @@ export function apiRoutes(host: ApiHost) {
         if (method !== 'POST') return problem('Method not allowed: POST', 405);
         const name = segment(revoke[1]!);
         return name === undefined ? problem('malformed percent-encoding in the token name', 400) : revokeToken(name, caller);
+      }
+      if (path === '/api/oauth/clients' && method === 'GET') return listOAuthClients(caller);
+      const oauthRevoke = /^\/api\/oauth\/clients\/([^/]+)\/revoke$/.exec(path);
+      if (oauthRevoke) {
+        if (method !== 'POST') return problem('Method not allowed: POST', 405);
+        const id = segment(oauthRevoke[1]!);
+        return id === undefined ? problem('malformed percent-encoding in the client ID', 400) : revokeOAuth(id, caller);
       }
       const toggle = /^\/api\/servers\/([^/]+)\/(enable|disable)$/.exec(path);
       if (toggle) {

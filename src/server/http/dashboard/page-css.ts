@@ -43,6 +43,7 @@ thead th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; c
 tbody th { font-weight: 600; }
 tbody tr:last-child > * { border-bottom: none; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.client-id { word-break: break-all; min-width: 10rem; }
 td.empty { color: var(--muted); font-style: italic; }
 .state { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .85rem; border: 1px solid currentColor; white-space: nowrap; }
 .state-connected { color: var(--ok); }

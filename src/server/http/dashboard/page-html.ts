@@ -20,6 +20,7 @@ export const INDEX_HTML = String.raw`<!doctype html>
       <li><a href="#sessions" data-tab="sessions">Sessions</a></li>
       <li><a href="#presets" data-tab="presets">Presets</a></li>
       <li><a href="#tokens" data-tab="tokens">Tokens</a></li>
+      <li><a href="#oauth" data-tab="oauth">OAuth clients</a></li>
       <li><a href="#budget" data-tab="budget">Budget</a></li>
       <li><a href="#log" data-tab="log">Log</a></li>
     </ul>
@@ -87,6 +88,18 @@ export const INDEX_HTML = String.raw`<!doctype html>
     <div class="table-wrap"><table>
       <thead><tr><th scope="col">Name</th><th scope="col">Tags</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Actions</th></tr></thead>
       <tbody id="tokens-body"></tbody>
+    </table></div>
+  </section>
+
+  <section id="view-oauth" data-view="oauth" hidden aria-labelledby="oauth-title">
+    <h2 id="oauth-title">OAuth clients</h2>
+    <p class="hint">Clients that connected through <code>serve --enable-auth oauth</code>. You approve a new one on its consent page
+      with the code serve prints on its log (or <code>1mcp auth approve</code>); pending requests are not shown here.
+      Revoking removes its approvals: serve refuses its tokens and closes its sessions at once.</p>
+    <p id="oauth-off" class="hint" role="status" hidden></p>
+    <div class="table-wrap"><table>
+      <thead><tr><th scope="col">Client</th><th scope="col" class="opt">Client ID</th><th scope="col">Status</th><th scope="col">Tags</th><th scope="col" class="opt">Approved</th><th scope="col">Last used</th><th scope="col">Actions</th></tr></thead>
+      <tbody id="oauth-body"></tbody>
     </table></div>
   </section>
 

@@ -332,6 +332,25 @@ export const APP_JS = String.raw`'use strict';
     }), 5, 'No tokens. Create one with "1mcp auth token create".');
   }
 
+  // ---- OAuth clients -----------------------------------------------------------------------------------
+
+  function renderOAuthClients(result) {
+    $('oauth-off').hidden = !result.hint;
+    $('oauth-off').textContent = result.hint || '';
+    fill($('oauth-body'), result.clients.map(function (c) {
+      return el('tr', { dataset: { oauthClient: c.clientId } },
+        el('th', { scope: 'row' }, c.name),
+        el('td', { className: 'opt client-id' }, el('code', null, c.clientId)),
+        el('td', null, c.approved ? 'approved' : 'registered, not approved', c.kind === 'metadata-document' ? ' (metadata document)' : ''),
+        el('td', null, !c.approved ? '\u2013' : c.tags && c.tags.length ? tags(c.tags) : 'all servers'),
+        el('td', { className: 'opt' }, c.approved ? date(c.created) : '\u2013'),
+        el('td', null, date(c.lastUsed)),
+        el('td', null, confirmButton('Revoke', 'revoke-oauth:' + c.clientId, 'Confirm revoke', function () {
+          act(api('POST', '/api/oauth/clients/' + encodeURIComponent(c.clientId) + '/revoke', {}));
+        })));
+    }), 7, result.hint ? 'No OAuth clients.' : 'No OAuth clients yet. They appear once you approve one on its consent page.');
+  }
+
   // ---- budget ------------------------------------------------------------------------------------------
 
   function renderBudget(result) {
@@ -413,6 +432,7 @@ export const APP_JS = String.raw`'use strict';
     sessions: function () { return api('GET', '/api/sessions').then(renderSessions); },
     presets: function () { return api('GET', '/api/presets').then(renderPresets); },
     tokens: function () { return api('GET', '/api/tokens').then(renderTokens); },
+    oauth: function () { return api('GET', '/api/oauth/clients').then(renderOAuthClients); },
     budget: function () { return api('GET', '/api/budget').then(renderBudget); },
     log: function () { return Promise.resolve(); },
   };
