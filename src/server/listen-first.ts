@@ -49,7 +49,8 @@ export async function listenFirst(options: { port: number; host: string; externa
     const ready = await appReady;
     return ready ? ready(request, info) : json({ error: 'serve is shutting down' }, 503);
   };
-  const http = await serveHttp({ port: options.port, host: options.host, fetch: (request, info) => early(request, info) });
+  // Once the app is ready the listener calls it directly: no extra async hop per request.
+  const http = await serveHttp({ port: options.port, host: options.host, fetch: (request, info) => (app ? app(request, info) : early(request, info)) });
   port = http.port;
   return {
     http,
