@@ -54,9 +54,17 @@ export function makeHostGuard(bindHost: string, port: () => number, externalUrl?
     // Exposed beyond loopback: a page served from the very address the request came to is same-origin.
     return !loopback && hostHeader !== null && url.host === hostHeader.toLowerCase();
   };
+  // Every request of a client carries the same Host: remember the last one that passed (and the port it
+  // passed for) instead of matching it again.
+  let passedHost = '';
+  let passedPort = -1;
   return (request) => {
     const host = request.headers.get('host');
-    if (host && !hostAllowed(host)) return `Host "${host}" is not allowed (DNS-rebinding protection); use http://127.0.0.1:${port()} or set --external-url`;
+    if (host && (host !== passedHost || passedPort !== port())) {
+      if (!hostAllowed(host)) return `Host "${host}" is not allowed (DNS-rebinding protection); use http://127.0.0.1:${port()} or set --external-url`;
+      passedHost = host;
+      passedPort = port();
+    }
     const origin = request.headers.get('origin');
     if (origin === null) return undefined;
     if (!originAllowed(origin, host)) {
