@@ -102,9 +102,7 @@ export async function startDetached(paths: ConfigPaths, args: string[], cwd: str
   const log = logPathOf(paths);
   const running = await runningServe(paths.pidFile);
   if (running) return { url: running.url, pid: running.pid, log, alreadyRunning: true };
-  if (args.some((a) => a === '--log-file' || a.startsWith('--log-file='))) {
-    throw new UsageError(`"1mcp start" always logs to ${log} (rotated at --log-max-size); --log-file is for "1mcp serve"`);
-  }
+  refuseLogFile(args, log, 'leave it out');
   if (!existsSync(cwd)) throw new OneMcpError(`the folder serve was started from (${cwd}) is gone; start it anew from here: 1mcp start [serve's flags]`);
   ensureDir(paths.dir);
   rotateLog(log);
@@ -137,6 +135,13 @@ export async function startDetached(paths: ConfigPaths, args: string[], cwd: str
   await terminate(pid, true, [], 3);
   child.unref();
   throw new OneMcpError(`serve did not answer on /health within ${timeoutS} s and was stopped; raise --timeout if its backends are slow to start${logTail(log, from)}`);
+}
+
+/** start sets serve's --log-file itself (serve.log, rotated in place): another one would leave serve.log unbounded. */
+function refuseLogFile(args: string[], log: string, what: string): void {
+  if (args.some((a) => a === '--log-file' || a.startsWith('--log-file='))) {
+    throw new UsageError(`"1mcp start" always logs to ${log} (rotated at --log-max-size); --log-file is for "1mcp serve": ${what}`);
+  }
 }
 
 function sizeOf(path: string): number {
@@ -285,6 +290,8 @@ async function restart(argv: string[], options: Record<string, any>): Promise<nu
   const saved = readStartState(paths.dir);
   // Flags given now replace the remembered ones; otherwise serve comes back as it was started.
   const [args, cwd] = hasServeFlags(given) || !saved ? [given, process.cwd()] : [saved.args, saved.cwd];
+  // Checked before stopping: a restart that cannot start must leave the running serve alone.
+  refuseLogFile(args, logPathOf(paths), args === given ? 'leave it out' : `start.json holds it from an older 1mcp; run "1mcp restart" with serve's flags, without --log-file`);
   const stopped = await stopServe(paths, 10, options.token ?? process.env.ONE_MCP_TOKEN);
   if (stopped.pid !== undefined && !options.json) note(`Stopped pid ${stopped.pid}.`);
   printStarted(await startDetached(paths, args, cwd, options.timeout), !!options.json);

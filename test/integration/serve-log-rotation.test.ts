@@ -72,7 +72,7 @@ test('start with --log-max-size: a flooding backend leaves serve.log and 3 rotat
   expect(live.match(/SIGTERM: shutting down/g)?.length).toBe(1);
 });
 
-test('start refuses --log-file (its log is serve.log); a bad --log-max-size is reported from serve\'s log', async () => {
+test('start refuses --log-file (its log is serve.log), restart refuses a saved one before stopping serve; a bad --log-max-size is reported from serve\'s log', async () => {
   const refused = await cli('start', '--port', '0', '--log-file', join(dir, 'other.log'));
   expect(refused.code).toBe(2);
   expect(refused.stderr).toContain(`"1mcp start" always logs to ${logFile()}`);
@@ -81,6 +81,18 @@ test('start refuses --log-file (its log is serve.log); a bad --log-max-size is r
   const bad = await cli('start', '--port', '0', '--log-max-size', 'lots');
   expect(bad.code).not.toBe(0);
   expect(bad.stderr).toMatch(/last lines of .*serve\.log:\n {2}1mcp: --log-max-size must be a size such as 10MiB/);
+
+  // start.json of an older 1mcp may hold --log-file: restart refuses before it stops the running serve.
+  const started = await cli('start', '--port', '0');
+  expect(started.code).toBe(0);
+  const pid = Number(/\(pid (\d+)\)/.exec(started.stdout)![1]);
+  track(pid);
+  const state = JSON.parse(readFileSync(join(dir, 'start.json'), 'utf8'));
+  writeFileSync(join(dir, 'start.json'), JSON.stringify({ ...state, args: [...state.args, '--log-file', join(dir, 'other.log')] }));
+  const restart = await cli('restart');
+  expect(restart.code).toBe(2);
+  expect(restart.stderr).toContain('start.json holds it from an older 1mcp');
+  expect(JSON.parse((await cli('status', '--json')).stdout)).toMatchObject({ running: true, pid });
 });
 
 test('serve --log-file with --log-max-size (stderr elsewhere): the file is rotated by renaming, and stderr still gets the lines', async () => {
