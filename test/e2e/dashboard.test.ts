@@ -479,6 +479,35 @@ describe.skipIf(!haveChromium)('dashboard in Chromium with --enable-auth oauth: 
     expect(Object.values(clientsFile().grants).map((g) => g.clientId)).toContain(keeper.clientId);
     expect((await fetch(`${base}/api/oauth/clients`, { method: 'PUT', headers: { ...admin, 'content-type': 'application/json' } })).status).not.toBe(200);
   });
+
+  test('OAuth clients view: light and dark, 1280x800 and 390x844, no horizontal page scroll; Tab reaches Revoke', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${serve.origin}/#oauth`);
+    await page.getByLabel('Bearer token').fill(secrets.admin!);
+    await page.keyboard.press('Enter');
+    await page.locator('#oauth-body tr', { hasText: 'Keeper Agent' }).waitFor();
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.setViewportSize(size);
+        const look = await page.evaluate(() => ({ bg: getComputedStyle(document.body).backgroundColor, overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth }));
+        expect(look.overflow).toBeLessThanOrEqual(0);
+        expect(look.bg).toBe(scheme === 'dark' ? 'rgb(20, 21, 24)' : 'rgb(247, 247, 248)');
+        await page.screenshot({ path: join(SHOTS, `oauth-${scheme}-${size.width}x${size.height}.png`), fullPage: true });
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.locator('a[data-tab="oauth"]').focus();
+    const seen: string[] = [];
+    for (let i = 0; i < 10 && !seen.includes('button:Revoke'); i++) {
+      await page.keyboard.press('Tab');
+      seen.push(await page.evaluate(() => `${document.activeElement!.tagName.toLowerCase()}:${document.activeElement!.textContent?.trim()}`));
+    }
+    expect(seen).toContain('button:Revoke');
+    expect(errors.filter((e) => !e.includes('401'))).toEqual([]); // the 401 before signing in is expected
+    await page.close();
+  }, 30_000);
 });
 
 describe('the OAuth clients API without --enable-auth oauth', () => {
