@@ -307,7 +307,7 @@ const COMMANDS: Record<'start' | 'status' | 'stop' | 'restart', Def> = {
   start: {
     name: 'start',
     description: 'Run serve in the background (detached, logging to <config>/logs/serve.log); returns when it answers',
-    help: `Takes serve's flags. Prints the URL. If serve is already running on this config dir, says so and exits 0.\nThe flags are remembered in <config>/start.json for "1mcp restart".`,
+    help: `Takes serve's flags. Prints the URL. If serve is already running on this config dir, says so and exits 0.\nThe flags are remembered in <config>/start.json for "1mcp restart".\nserve keeps serve.log within --log-max-size (default 5MiB) while it runs; 3 older files are kept (serve.log.1 …).`,
     options: START_OPTIONS,
     action: start,
     examples: ['1mcp start', '1mcp start --port 3051 --enable-auth'],
