@@ -5,23 +5,22 @@
  * processes to one real serve; and raw stdio lines (discover then initialize, garbage, Mcp-Param headers).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { cliCommand, runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { textOf } from '../helpers/mcp-client.ts';
+import { envelope } from '../helpers/modern.ts';
 import { assertAllGone, descendantsOf, isAlive, waitFor } from '../helpers/processes.ts';
-import { connectProxy } from '../helpers/proxy.ts';
+import { connectProxy, makeHome, serveInHome, startRawProxy } from '../helpers/proxy.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
 const VERSION = '2026-07-28';
-const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': {}, 'io.modelcontextprotocol/clientInfo': { name: 'raw-stdio', version: '1' } };
+const ENVELOPE = envelope({}, 'raw-stdio');
 
 const servers = {
   mcpServers: {
@@ -30,16 +29,6 @@ const servers = {
     conf: fixtureEntry(['--name', 'conf', '--conformance'], { tags: ['conf'] }),
   },
 };
-
-/** A home with the default config dir and a project in it: the proxy finds serve from HOME alone, as under Codex. */
-function makeHome() {
-  const home = mkdtempSync(join(tmpdir(), '1mcp-home-modern-'));
-  const configDir = join(home, '.config', '1mcp');
-  const project = join(home, 'work', 'project');
-  mkdirSync(configDir, { recursive: true });
-  mkdirSync(join(project, '.git'), { recursive: true });
-  return { home, configDir, project };
-}
 
 /** Every proxy process a test started, to check none survives. */
 const started: number[] = [];
@@ -73,42 +62,16 @@ async function connectModernProxy(home: string, cwd: string, args: string[] = []
 
 const names = (list: { tools: { name: string }[] }) => list.tools.map((t) => t.name).sort();
 
-/** `1mcp proxy` as a raw process: write lines, read the JSON lines it writes. */
+/** `1mcp proxy` as a raw process (tracked); its requests carry ENVELOPE unless told otherwise. */
 function rawProxy(home: string, cwd: string, args: string[] = []) {
-  const [command, ...pre] = cliCommand();
-  const child = spawn(command!, [...pre, 'proxy', ...args], { cwd, env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
-  started.push(child.pid!);
-  const received: any[] = [];
-  let buffer = '';
-  child.stdout.on('data', (chunk) => {
-    buffer += chunk;
-    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      if (line.trim()) received.push(JSON.parse(line)); // anything but JSON on stdout fails the test here
-    }
-  });
-  const send = (message: unknown) => child.stdin.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
-  const answer = (id: unknown) => waitFor(() => received.find((m) => m.id === id && (m.result !== undefined || m.error !== undefined)), { what: `the answer to ${JSON.stringify(id)}` });
-  const request = (id: unknown, method: string, params: Record<string, unknown> = {}, meta: Record<string, unknown> | null = ENVELOPE) => {
-    send({ jsonrpc: '2.0', id, method, params: meta ? { ...params, _meta: meta } : params });
-    return answer(id);
-  };
-  return { child, received, send, answer, request };
+  const p = startRawProxy({ home, cwd, args });
+  started.push(p.child.pid!);
+  const request = (id: unknown, method: string, params: Record<string, unknown> = {}, meta: Record<string, unknown> | null = ENVELOPE) => p.request(id, method, params, meta);
+  return { ...p, request };
 }
 
 describe('the proxy relays the 2026-07-28 era', () => {
-  const h = makeHome();
-  let serve: ServeHandle;
-
-  beforeAll(async () => {
-    serve = await startServe(servers, { dir: h.configDir });
-  });
-  afterAll(async () => {
-    await serve.stop();
-    await assertNoProxyLeft();
-    rmSync(h.home, { recursive: true, force: true });
-  });
+  const { h } = serveInHome(servers, { prefix: '1mcp-home-modern-', afterStop: assertNoProxyLeft });
 
   test('a pinned SDK v2 client and a legacy SDK v1 client through two proxies at once: same lists, both call tools', async () => {
     const [modern, legacy] = await Promise.all([connectModernProxy(h.home, h.project), connectProxy({ home: h.home, cwd: h.project })]);
@@ -334,7 +297,7 @@ describe('the proxy relays the 2026-07-28 era', () => {
 });
 
 describe('when serve stops, is silent, or is not there', () => {
-  const h = makeHome();
+  const h = makeHome('1mcp-home-modern-');
   afterAll(async () => {
     await assertNoProxyLeft();
     rmSync(h.home, { recursive: true, force: true });
@@ -437,7 +400,7 @@ describe('when serve stops, is silent, or is not there', () => {
 });
 
 describe('the view and the token for modern requests', () => {
-  const h = makeHome();
+  const h = makeHome('1mcp-home-modern-');
   let serve: ServeHandle;
   let token = '';
   beforeAll(async () => {

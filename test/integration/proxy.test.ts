@@ -2,7 +2,7 @@
  * `1mcp proxy` (docs/design.md, docs/configuration.md): discovery from HOME alone, .1mcprc, the relay in both directions,
  * surviving a serve restart, a clear error when no serve runs, and a quick exit.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { beforeAll, describe, expect, test } from 'bun:test';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,7 +18,7 @@ import { cliCommand } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { textOf } from '../helpers/mcp-client.ts';
 import { isAlive, waitFor } from '../helpers/processes.ts';
-import { connectProxy } from '../helpers/proxy.ts';
+import { connectProxy, makeHome, serveInHome } from '../helpers/proxy.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
 const servers = {
@@ -28,38 +28,12 @@ const servers = {
   },
 };
 
-/** A home with the default config dir, so discovery must work from HOME alone. */
-function makeHome() {
-  const home = mkdtempSync(join(tmpdir(), '1mcp-home-'));
-  const configDir = join(home, '.config', '1mcp');
-  const project = join(home, 'work', 'project');
-  mkdirSync(configDir, { recursive: true });
-  mkdirSync(join(project, 'src', 'deep'), { recursive: true });
-  // A repository: outside the home, the .1mcprc lookup stops at the repository root.
-  mkdirSync(join(project, '.git'));
-  return { home, configDir, project };
-}
-
-/** A serve whose config dir is the home's default one, started before and stopped after the block. */
-function serveInHome(): { h: ReturnType<typeof makeHome>; serve: () => ServeHandle } {
-  const h = makeHome();
-  let serve: ServeHandle;
-  beforeAll(async () => {
-    serve = await startServe(servers, { dir: h.configDir });
-  });
-  afterAll(async () => {
-    await serve.stop();
-    rmSync(h.home, { recursive: true, force: true });
-  });
-  return { h, serve: () => serve };
-}
-
 async function toolServers(client: { listTools(): Promise<{ tools: { name: string }[] }> }): Promise<string[]> {
   return [...new Set((await client.listTools()).tools.map((t) => t.name.split('_1mcp_')[0]!))].sort();
 }
 
 describe('discovery and .1mcprc', () => {
-  const { h, serve: current } = serveInHome();
+  const { h, serve: current } = serveInHome(servers);
   let serve: ServeHandle;
   beforeAll(() => {
     serve = current();
@@ -139,7 +113,7 @@ describe('port probe', () => {
 });
 
 describe('relay', () => {
-  const { h } = serveInHome();
+  const { h } = serveInHome(servers);
 
   test('progress, cancellation, sampling, elicitation, logging and list_changed pass through', async () => {
     const { client, pid } = await connectProxy({ home: h.home, cwd: h.project });
