@@ -76,5 +76,10 @@ export function startRawProxy(options: { home: string; cwd: string; args?: strin
     send({ jsonrpc: '2.0', id, method, params: meta ? { ...params, _meta: meta } : params });
     return answer(id);
   };
-  return { child, received, send, answer, request };
+  /** Close stdin and wait for the proxy to exit, as it must at end of input. */
+  const end = () => {
+    child.stdin.end();
+    return waitFor(() => child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+  };
+  return { child, received, send, answer, request, end };
 }

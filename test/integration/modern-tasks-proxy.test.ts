@@ -17,11 +17,11 @@ describe('tasks extension through the proxy', () => {
   const { h } = serveInHome({ mcpServers: { work: fixtureEntry(['--name', 'work', '--tasks'], { prefix: '' }) } }, { prefix: '1mcp-home-tasks-', afterStop: () => assertAllGone(started, 5000) });
 
   test('a stdio client creates, polls and cancels tasks; tasks/get gets the inlined result', async () => {
-    const { child, request: send } = startRawProxy({ home: h.home, cwd: h.project });
-    started.push(child.pid!);
+    const proxy = startRawProxy({ home: h.home, cwd: h.project });
+    started.push(proxy.child.pid!);
     let next = 1;
     const request = async (method: string, params: Record<string, unknown>) => {
-      const answer = await send(next++, method, params, ENVELOPE);
+      const answer = await proxy.request(next++, method, params, ENVELOPE);
       if (answer.error) throw new Error(`${method}: ${JSON.stringify(answer.error)}`);
       return answer.result;
     };
@@ -38,8 +38,7 @@ describe('tasks extension through the proxy', () => {
       expect((await request('tasks/cancel', { taskId: long.taskId })).resultType).toBe('complete');
       expect((await request('tasks/update', { taskId: long.taskId, inputResponses: {} })).resultType).toBe('complete');
     } finally {
-      child.stdin.end();
-      await waitFor(() => child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await proxy.end();
     }
   });
 });

@@ -185,8 +185,7 @@ describe('the proxy relays the 2026-07-28 era', () => {
       expect(modernList.result.resultType).toBe('complete');
       expect(modernList.result.ttlMs).toBeGreaterThan(0);
     } finally {
-      p.child.stdin.end();
-      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await p.end();
     }
   });
 
@@ -217,8 +216,7 @@ describe('the proxy relays the 2026-07-28 era', () => {
       // Still alive and relaying.
       expect((await p.request(11, 'tools/call', { name: 'web_1mcp_echo', arguments: { text: 'still here' } })).result.content[0].text).toBe('still here');
     } finally {
-      p.child.stdin.end();
-      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await p.end();
     }
   });
 
@@ -232,8 +230,7 @@ describe('the proxy relays the 2026-07-28 era', () => {
       const again = await p.request('c2', 'tools/call', { name: 'conf_1mcp_test_header_param', arguments: { region: 'us-west1' } });
       expect(JSON.stringify(again.result.content)).toContain('us-west1');
     } finally {
-      p.child.stdin.end();
-      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await p.end();
     }
   });
 
@@ -244,8 +241,7 @@ describe('the proxy relays the 2026-07-28 era', () => {
       expect(call.error).toBeUndefined();
       expect(call.result.content[0].text).toBe('done');
     } finally {
-      p.child.stdin.end();
-      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await p.end();
     }
   });
 
@@ -279,8 +275,7 @@ describe('the proxy relays the 2026-07-28 era', () => {
       // Nothing answers a cancelled request, not even an error.
       expect(p.received.some((m) => m.id === 'gone')).toBe(false);
     } finally {
-      p.child.stdin.end();
-      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await p.end();
     }
   });
 
@@ -318,8 +313,7 @@ describe('when serve stops, is silent, or is not there', () => {
       expect(lost.error.message).toContain('1mcp serve');
       expect(p.child.exitCode).toBeNull();
     } finally {
-      p.child.stdin.end();
-      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await p.end();
     }
   });
 
@@ -355,8 +349,7 @@ describe('when serve stops, is silent, or is not there', () => {
         mkdirSync(h.configDir, { recursive: true });
       }
     } finally {
-      p.child.stdin.end();
-      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await p.end();
     }
   });
 
@@ -375,8 +368,7 @@ describe('when serve stops, is silent, or is not there', () => {
       expect(list.error.message).toContain('did not answer tools/list within 300 ms');
       expect(posts).toBe(1);
     } finally {
-      p.child.stdin.end();
-      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await p.end();
       for (const res of held) res.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
@@ -393,8 +385,7 @@ describe('when serve stops, is silent, or is not there', () => {
       expect(list.error.code).toBe(-32000);
       expect(list.error.message).toContain('start it with "1mcp serve"');
     } finally {
-      p.child.stdin.end();
-      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await p.end();
     }
   });
 });
@@ -444,8 +435,7 @@ describe('the view and the token for modern requests', () => {
       expect(discovered.error.message).toContain('1mcp trust https://mcp.example.invalid');
     } finally {
       rmSync(join(h.project, '.1mcprc'), { force: true });
-      p.child.stdin.end();
-      await waitFor(() => p.child.exitCode !== null, { what: 'the proxy to exit at end of input' });
+      await p.end();
     }
   });
 });
