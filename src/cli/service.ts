@@ -114,11 +114,16 @@ async function install(argv: string[], options: Record<string, any>): Promise<nu
   if (/[\\/]_npx[\\/]/.test(script)) {
     note(`Note: this 1mcp runs from npx's cache (${script}), which npm may clean; for a service, install it for good (npm i -g, or the binary from install.sh) and run "1mcp service install" from there.`);
   }
+  const logPath = logPathOf(paths);
+  if (options.logFile !== undefined) throw new UsageError(`a service always logs to ${logPath} (rotated at --log-max-size); leave --log-file out`);
+  const serveArgs = serveArgsForService(argv, options.config ? ['--config', paths.mcpJson] : ['--config-dir', paths.dir]);
+  // systemd and launchd append serve's stdout/stderr to the log; serve also writes it itself, so it rotates it
+  // in place while it runs (the Windows task passes --log-file in its own definition).
   const spec: ServiceSpec = {
     command: self.command,
-    args: [...self.args, ...serveArgsForService(argv, options.config ? ['--config', paths.mcpJson] : ['--config-dir', paths.dir])],
+    args: [...self.args, ...serveArgs, ...(platform === 'win32' ? [] : ['--log-file', logPath])],
     configDir: paths.dir,
-    logPath: logPathOf(paths),
+    logPath,
     home: home(),
     path: platform === 'win32' ? undefined : process.env.PATH,
   };

@@ -63,7 +63,7 @@ test('Linux: the systemd user unit is written where systemd looks, passes system
   expect(result.stdout).toStartWith(`Wrote ${file}\nNot registered (--no-enable); to register it, run:\n`);
   const unit = readFileSync(file, 'utf8');
   expect(unit).toBe(dry.stdout);
-  const { command, args } = expectedCommand('--port', '3051', '--config-dir', dir);
+  const { command, args } = expectedCommand('--port', '3051', '--config-dir', dir, '--log-file', join(dir, 'logs', 'serve.log'));
   const quote = (w: string) => `"${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
   const lines = unit.split('\n');
   expect(lines).toContain(`ExecStart=${[command, ...args].map(quote).join(' ')}`);
@@ -93,6 +93,13 @@ test('Linux: the systemd user unit is written where systemd looks, passes system
   expect(status.stdout).toContain('No 1mcp service installed');
 }, 30_000);
 
+test('a service always logs to <config>/logs/serve.log, rotated by serve itself: --log-file is refused, nothing is written', async () => {
+  const r = await service('install', '--platform', 'linux', '--no-enable', '--log-file', join(tmp.path, 'elsewhere.log'));
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(`a service always logs to ${join(dir, 'logs', 'serve.log')} (rotated at --log-max-size); leave --log-file out`);
+  expect(existsSync(join(home, '.config', 'systemd', 'user', '1mcp.service'))).toBe(false);
+});
+
 test('Linux: XDG_CONFIG_HOME decides where the unit goes', async () => {
   const xdg = join(tmp.path, 'xdg');
   const r = await runCli(['service', 'install', '--platform', 'linux', '--no-enable', '--config-dir', dir], { env: { HOME: home, XDG_CONFIG_HOME: xdg } });
@@ -106,7 +113,7 @@ test.skipIf(!hasPython)('macOS: the launchd agent plist, parsed by plistlib, fie
   const file = join(home, 'Library', 'LaunchAgents', 'dev.1mcp.serve.plist');
   expect(result.stdout).toContain(`Not registered (--platform darwin is not this machine (${process.platform})); to register it, run:\n  launchctl bootout gui/`);
   const plist = JSON.parse(python('import plistlib, json, sys; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))', readFileSync(file)));
-  const { command, args } = expectedCommand('--enable-auth', '--config-dir', dir);
+  const { command, args } = expectedCommand('--enable-auth', '--config-dir', dir, '--log-file', join(dir, 'logs', 'serve.log'));
   expect(plist).toEqual({
     Label: 'dev.1mcp.serve',
     ProgramArguments: [command, ...args],
