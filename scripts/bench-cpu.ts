@@ -1,7 +1,7 @@
 /**
  * CPU time of serve per tools/call (Linux /proc), legacy session and modern stateless request.
  * Wall-clock is noisy on a shared machine; serve's own utime+stime over N calls is not.
- *   bun scripts/bench-cpu.ts [--calls 4000] [--binary dist/1mcp] [--prof <dir>]
+ *   bun scripts/bench-cpu.ts [--calls 4000] [--binary dist/1mcp] [--prof <dir>] [--only legacy|modern]
  * Without --binary serve runs from source under Bun; --prof passes `--cpu-prof --cpu-prof-dir <dir>` (source mode).
  */
 import { spawn } from 'node:child_process';
@@ -17,14 +17,16 @@ const arg = (name: string, fallback: string) => {
 const CALLS = Number(arg('calls', '4000'));
 const BINARY = arg('binary', '');
 const PROF = arg('prof', '');
+const ONLY = arg('only', '');
 const BUN = join(root, 'node_modules', '.bin', 'bun');
 const FIXTURE = join(root, 'test', 'fixtures', 'mcp-server.ts');
 const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
 
-function cpuUs(pid: number): number {
+/** User and system CPU time of a process so far, in µs. */
+function cpuUs(pid: number): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US; // utime, stime
+  return { user: Number(fields[11]) * TICK_US, sys: Number(fields[12]) * TICK_US }; // utime, stime
 }
 
 const dir = mkdtempSync(join(tmpdir(), '1mcp-bench-cpu-'));
@@ -70,12 +72,15 @@ try {
   for (let i = 0; i < 500; i++) await call(true);
 
   for (const modern of [false, true]) {
+    if (ONLY && ONLY !== (modern ? 'modern' : 'legacy')) continue;
     const c0 = cpuUs(child.pid!);
     const t0 = performance.now();
     for (let i = 0; i < CALLS; i++) await call(modern);
     const wall = (performance.now() - t0) / CALLS;
-    const cpu = (cpuUs(child.pid!) - c0) / CALLS;
-    console.log(`${modern ? 'modern' : 'legacy'}: serve CPU ${cpu.toFixed(0)} µs/call, wall ${(wall * 1000).toFixed(0)} µs/call (${CALLS} calls)`);
+    const c1 = cpuUs(child.pid!);
+    const user = (c1.user - c0.user) / CALLS;
+    const sys = (c1.sys - c0.sys) / CALLS;
+    console.log(`${modern ? 'modern' : 'legacy'}: serve CPU ${(user + sys).toFixed(0)} µs/call (user ${user.toFixed(0)}, sys ${sys.toFixed(0)}), wall ${(wall * 1000).toFixed(0)} µs/call (${CALLS} calls)`);
   }
 } finally {
   child.kill('SIGTERM');
