@@ -90,6 +90,13 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
     return route;
   };
 
+  /** Who sends a backend request on behalf of this modern request: its capabilities, token and observer. */
+  const callerOf = (req: ModernRequest, ctx: Context) => ({
+    clientCapabilities: req.clientCapabilities,
+    owner: ctx.owner,
+    observe: host.deps.observer && { observer: host.deps.observer, caller: { id: '', labels: ctx.labels, view: ctx.view } },
+  });
+
   /**
    * Run `work`, whose backend requests go through `call`; the answer is JSON, or an event stream once
    * progress flows. A dropped response stream (or request) cancels the backend requests.
@@ -104,16 +111,14 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
       async (notify): Promise<Outcome> => {
         const call: BackendCall = (route, method, params) =>
           forwardModern(router, {
+            ...callerOf(req, ctx),
             route,
             method,
             params,
-            clientCapabilities: req.clientCapabilities,
-            owner: ctx.owner,
             viewKey: ctx.view.key,
             progressToken,
             onprogress: (p) => notify({ jsonrpc: '2.0', method: 'notifications/progress', params: p }),
             signal: abort.signal,
-            observe: host.deps.observer && { observer: host.deps.observer, caller: { id: '', labels: ctx.labels, view: ctx.view } },
           });
         try {
           return { result: shape(await work(call)) };
@@ -132,16 +137,7 @@ export function modernHandler(host: ModernHost): (request: Request, body: unknow
   /** Tasks of the tasks extension (tasks.ts); their backend requests are plain calls of this request. */
   const tasks = new ModernTasks(router);
   const taskCall = (req: ModernRequest, ctx: Context): TaskCall => (route, method, params) =>
-    forwardModern(router, {
-      route,
-      method,
-      params,
-      clientCapabilities: req.clientCapabilities,
-      owner: ctx.owner,
-      onprogress: () => {},
-      signal: ctx.signal,
-      observe: host.deps.observer && { observer: host.deps.observer, caller: { id: '', labels: ctx.labels, view: ctx.view } },
-    });
+    forwardModern(router, { ...callerOf(req, ctx), route, method, params, onprogress: () => {}, signal: ctx.signal });
   const needTasks = (req: ModernRequest) => {
     if (!declaresTasks(req.clientCapabilities)) throw missingTasksExtension(req.method);
   };
