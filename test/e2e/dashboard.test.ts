@@ -66,6 +66,37 @@ function watchErrors(page: Page): string[] {
 const row = (page: Page, attr: string, name: string) => page.locator(`tr[data-${attr}="${name}"]`);
 const mcpJson = (serve: ServeHandle) => JSON.parse(readFileSync(join(serve.dir, 'mcp.json'), 'utf8'));
 
+/**
+ * A serve with auth over alpha (tag web) and beta (tag files), its tokens made by the CLI beforehand
+ * (their secrets land in `secrets` by name), and a browser.
+ */
+async function startAuthDashboard(prefix: string, tokens: readonly (readonly [name: string, ...extra: string[]])[], authArgs: string[], secrets: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let serve: ServeHandle | undefined;
+  try {
+    for (const [name, ...extra] of tokens) {
+      const created = await runCli(['auth', 'token', 'create', '--name', name, ...extra, '--config-dir', dir], { mode: e2eMode() });
+      expect(created.code).toBe(0);
+      secrets[name] = created.stdout.trim();
+    }
+    serve = await startServe(
+      { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['web'] }), beta: fixtureEntry(['--name', 'beta'], { tags: ['files'] }) } },
+      { dir, args: authArgs, waitReady: true, mode: e2eMode() },
+    );
+    return { dir, serve, browser: await openBrowser() };
+  } catch (error) {
+    await stopAuthDashboard(undefined, serve, dir);
+    throw error;
+  }
+}
+
+/** Undo startAuthDashboard, whatever part of it happened. */
+async function stopAuthDashboard(browser: { close(): Promise<void> } | undefined, serve: ServeHandle | undefined, dir: string | undefined) {
+  await browser?.close();
+  await serve?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
 describe.skipIf(!haveChromium)('dashboard in Chromium (no auth)', () => {
   let serve: ServeHandle;
   let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -246,24 +277,10 @@ describe.skipIf(!haveChromium)('dashboard in Chromium with --enable-auth', () =>
   const secrets: Record<string, string> = {};
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), '1mcp-dashboard-auth-'));
-    for (const [name, extra] of [['admin', []], ['victim', []], ['webonly', ['--tags', 'web']]] as const) {
-      const created = await runCli(['auth', 'token', 'create', '--name', name, ...extra, '--config-dir', dir], { mode: e2eMode() });
-      expect(created.code).toBe(0);
-      secrets[name] = created.stdout.trim();
-    }
-    serve = await startServe(
-      { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['web'] }), beta: fixtureEntry(['--name', 'beta'], { tags: ['files'] }) } },
-      { dir, args: ['--enable-auth'], waitReady: true, mode: e2eMode() },
-    );
-    browser = await openBrowser();
+    ({ dir, serve, browser } = await startAuthDashboard('1mcp-dashboard-auth-', [['admin'], ['victim'], ['webonly', '--tags', 'web']], ['--enable-auth'], secrets));
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopAuthDashboard(browser, serve, dir));
 
   test('sign in keeps the token in page memory (not the URL, not a cookie); revoke writes tokens.json, the token is refused and its log stream ends', async () => {
     const page = await browser.context.newPage();
@@ -363,24 +380,10 @@ describe.skipIf(!haveChromium)('dashboard in Chromium with --enable-auth oauth: 
   const clientsFile = () => JSON.parse(readFileSync(join(dir, 'oauth-clients.json'), 'utf8')) as { clients: Record<string, unknown>; grants: Record<string, { clientId: string }> };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), '1mcp-dashboard-oauth-'));
-    for (const [name, extra] of [['admin', []], ['webonly', ['--tags', 'web']]] as const) {
-      const created = await runCli(['auth', 'token', 'create', '--name', name, ...extra, '--config-dir', dir], { mode: e2eMode() });
-      expect(created.code).toBe(0);
-      secrets[name] = created.stdout.trim();
-    }
-    serve = await startServe(
-      { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['web'] }), beta: fixtureEntry(['--name', 'beta'], { tags: ['files'] }) } },
-      { dir, args: ['--enable-auth', 'oauth'], waitReady: true, mode: e2eMode() },
-    );
-    browser = await openBrowser();
+    ({ dir, serve, browser } = await startAuthDashboard('1mcp-dashboard-oauth-', [['admin'], ['webonly', '--tags', 'web']], ['--enable-auth', 'oauth'], secrets));
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopAuthDashboard(browser, serve, dir));
 
   test('an approved client shows (never a pending approval code); Revoke removes it from oauth-clients.json, its token gets 401 and its session closes', async () => {
     // Two clients through the real flow (register, consent with the code from serve's log, exchange); one stays.
