@@ -16,37 +16,20 @@ import { z } from 'zod';
 import { ROOT, runCli } from '../helpers/cli.ts';
 import { BUN } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
-import { messagesOf } from '../helpers/raw-http.ts';
+import { callModern, eventReader, postModern, TASKS_EXTENSION as TASKS } from '../helpers/modern.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
-const VERSION = '2026-07-28';
-const TASKS = 'io.modelcontextprotocol/tasks';
 const WITH_TASKS = { extensions: { [TASKS]: {} }, elicitation: {} };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TASK_FIXTURE = join(ROOT, 'test', 'fixtures', 'modern-task-server.ts');
-
-let nextId = 1;
 
 describe('tasks of a 2026-07-28 backend, for clients of both eras', () => {
   let serve: ServeHandle;
   const tokens: Record<string, string> = {};
 
-  async function modern(method: string, params: Record<string, unknown>, o: { token?: string; caps?: Record<string, unknown> } = {}): Promise<any> {
-    const id = nextId++;
-    const name = method === 'tools/call' ? params.name : method.startsWith('tasks/') ? params.taskId : undefined;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': VERSION,
-      'mcp-method': method,
-      ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
-      authorization: `Bearer ${o.token ?? tokens.alice}`,
-    };
-    const meta = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': o.caps ?? WITH_TASKS, 'io.modelcontextprotocol/clientInfo': { name: 'backend-tasks-test', version: '1' } };
-    const r = await fetch(serve.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }) });
-    return messagesOf(r.headers.get('content-type'), await r.text()).find((m) => m.id === id);
-  }
+  const modern = async (method: string, params: Record<string, unknown>, o: { token?: string; caps?: Record<string, unknown> } = {}): Promise<any> =>
+    (await callModern(serve.url, method, params, { token: o.token ?? tokens.alice, caps: o.caps ?? WITH_TASKS, clientName: 'backend-tasks-test' })).message;
   const result = async (method: string, params: Record<string, unknown>, o: { token?: string; caps?: Record<string, unknown> } = {}) => {
     const message = await modern(method, params, o);
     if (!message?.result) throw new Error(`${method} failed: ${JSON.stringify(message)}`);
@@ -63,36 +46,8 @@ describe('tasks of a 2026-07-28 backend, for clients of both eras', () => {
   /** A subscriptions/listen stream of serve's, read message by message. */
   async function listen(notifications: Record<string, unknown>) {
     const abort = new AbortController();
-    const id = nextId++;
-    const meta = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': WITH_TASKS, 'io.modelcontextprotocol/clientInfo': { name: 'backend-tasks-test', version: '1' } };
-    const r = await fetch(serve.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': VERSION, 'mcp-method': 'subscriptions/listen', authorization: `Bearer ${tokens.alice}` },
-      body: JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { notifications, _meta: meta } }),
-      signal: abort.signal,
-    });
-    const reader = r.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const next = async (): Promise<any> => {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const data = buffer
-            .slice(0, end)
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('\n');
-          buffer = buffer.slice(end + 2);
-          if (data) return JSON.parse(data);
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += decoder.decode(value, { stream: true });
-      }
-    };
+    const { response } = postModern(serve.url, 'subscriptions/listen', { notifications }, { token: tokens.alice, caps: WITH_TASKS, clientName: 'backend-tasks-test', signal: abort.signal });
+    const { next } = eventReader(await response);
     return { next, close: () => abort.abort() };
   }
   const stats = async () => JSON.parse(textOf(await result('tools/call', { name: 'stats', arguments: {} })));

@@ -8,33 +8,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { textOf } from '../helpers/mcp-client.ts';
-import { messagesOf } from '../helpers/raw-http.ts';
+import { callModern, TASKS_EXTENSION as TASKS } from '../helpers/modern.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
-const VERSION = '2026-07-28';
-const TASKS = 'io.modelcontextprotocol/tasks';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-let nextId = 1;
 
 describe('a task-creating call that asks the client first', () => {
   let serve: ServeHandle;
 
-  async function modern(method: string, params: Record<string, unknown>, caps: Record<string, unknown>): Promise<any> {
-    const id = nextId++;
-    const name = method === 'tools/call' ? params.name : method.startsWith('tasks/') ? params.taskId : undefined;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': VERSION,
-      'mcp-method': method,
-      ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
-    };
-    const meta = { 'io.modelcontextprotocol/protocolVersion': VERSION, 'io.modelcontextprotocol/clientCapabilities': caps, 'io.modelcontextprotocol/clientInfo': { name: 'task-create-input', version: '1' } };
-    const r = await fetch(serve.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } }) });
-    return messagesOf(r.headers.get('content-type'), await r.text()).find((m) => m.id === id);
-  }
+  const modern = async (method: string, params: Record<string, unknown>, caps: Record<string, unknown>): Promise<any> =>
+    (await callModern(serve.url, method, params, { caps, clientName: 'task-create-input' })).message;
 
   beforeAll(async () => {
     serve = await startServe({ mcpServers: { work: fixtureEntry(['--name', 'work', '--tasks', '--conformance'], { prefix: '' }) } });
