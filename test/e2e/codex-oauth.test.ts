@@ -19,6 +19,7 @@ import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { offeredTools, startMockModel, type MockModel } from '../helpers/mock-model.ts';
 import { assertNoSurvivors, killTree, readLine, spawnTracked, waitFor, waitForExit } from '../helpers/processes.ts';
+import { approvalCodeOnLog, startOAuthServe } from '../helpers/oauth-flow.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -35,13 +36,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), '1mcp-codex-oauth-'));
-    serve = await startServe(
-      { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }), beta: fixtureEntry(['--name', 'beta'], { tags: ['b'] }) } },
-      { args: ['--enable-auth', 'oauth'] },
-    );
-    const created = await runCli(['auth', 'token', 'create', '--name', 'admin', '--config-dir', serve.dir]);
-    expect(created.code).toBe(0);
-    bearer = created.stdout.trim();
+    ({ serve, bearer } = await startOAuthServe());
     model = startMockModel({ namespace: NAMESPACE, tool: 'alpha_1mcp_add', args: { a: 2, b: 3 } });
   });
 
@@ -78,16 +73,6 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
     chmodSync(browser, 0o755);
     return { home, codexHome, project, opened, browser, url: at.url };
   }
-
-  /** The approval code serve printed for a consent request after `seenBefore` characters of its log. */
-  const approvalCodeAfter = (at: ServeHandle, seenBefore: number) =>
-    waitFor(
-      () => {
-        const lines = at.stderr().slice(seenBefore).split('\n').filter((l) => l.includes('asks to connect'));
-        return /approval code (\d{3}-\d{3})/.exec(lines.at(-1) ?? '')?.[1];
-      },
-      { what: "the approval code on serve's stderr" },
-    );
 
   /**
    * `codex mcp login onemcp` with the user's browser played over HTTP: the consent page, the approval
@@ -133,7 +118,7 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
       expect(page.status).toBe(200);
       const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
       expect(requestId).toBeDefined();
-      const approvalCode = await approvalCodeAfter(at, seen);
+      const approvalCode = await approvalCodeOnLog(at, seen);
 
       const body = new URLSearchParams({ request: requestId!, approval_code: approvalCode, action: 'allow' });
       for (const tag of tags) body.append('tag', tag);

@@ -5,8 +5,10 @@
  */
 import { expect } from 'bun:test';
 import { createHash, randomBytes } from 'node:crypto';
+import { runCli } from './cli.ts';
+import { fixtureEntry } from './fixture.ts';
 import { waitFor } from './processes.ts';
-import type { ServeHandle } from './serve.ts';
+import { startServe, type ServeHandle } from './serve.ts';
 
 /** Never contacted: the tests read the redirect from the 302 instead of following it. */
 export const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -20,6 +22,32 @@ export interface Pkce {
 export function pkce(): Pkce {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/** `serve --enable-auth oauth` over alpha (tag a) and beta (tag b), and a bearer token "admin" made by the CLI. */
+export async function startOAuthServe(): Promise<{ serve: ServeHandle; bearer: string }> {
+  const serve = await startServe(
+    { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }), beta: fixtureEntry(['--name', 'beta'], { tags: ['b'] }) } },
+    { args: ['--enable-auth', 'oauth'] },
+  );
+  const created = await runCli(['auth', 'token', 'create', '--name', 'admin', '--config-dir', serve.dir]);
+  expect(created.code).toBe(0);
+  return { serve, bearer: created.stdout.trim() };
+}
+
+/**
+ * The approval code serve printed for the latest consent request (of `clientName`, when given) after
+ * `seenBefore` characters of its log — what the person reads there.
+ */
+export function approvalCodeOnLog(serve: ServeHandle, seenBefore: number, clientName?: string): Promise<string> {
+  const asks = clientName === undefined ? 'asks to connect' : `"${clientName}" asks to connect`;
+  return waitFor(
+    () => {
+      const lines = serve.stderr().slice(seenBefore).split('\n').filter((l) => l.includes(asks));
+      return /approval code (\d{3}-\d{3})/.exec(lines.at(-1) ?? '')?.[1];
+    },
+    { what: `the approval code${clientName === undefined ? '' : ` for ${clientName}`} on serve's log` },
+  );
 }
 
 export interface Tokens {
@@ -61,7 +89,7 @@ export function oauthServe(handle: () => ServeHandle, { tag = 'a' }: { tag?: str
     expect(page.status).toBe(200);
     const requestId = /name="request" value="([^"]+)"/.exec(await page.text())?.[1];
     expect(requestId).toBeDefined();
-    const approvalCode = await waitFor(() => new RegExp(`"${clientName}" asks to connect.*approval code (\\d{3}-\\d{3})`).exec(handle().stderr().slice(seen))?.[1], { what: "the approval code on serve's log" });
+    const approvalCode = await approvalCodeOnLog(handle(), seen, clientName);
     return { requestId: requestId!, approvalCode };
   }
 

@@ -16,6 +16,7 @@ import { runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { waitFor } from '../helpers/processes.ts';
+import { approvalCodeOnLog, startOAuthServe } from '../helpers/oauth-flow.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
 /** Never contacted: the test reads the redirect from the consent form's 302 instead of following it. */
@@ -70,16 +71,6 @@ describe('serve --enable-auth oauth', () => {
   let bearer: string;
   const open: Client[] = [];
 
-  /** The approval code serve printed for this client's latest request. */
-  const approvalCodeFor = (clientName: string, seenBefore: number) =>
-    waitFor(
-      () => {
-        const lines = serve.stderr().slice(seenBefore).split('\n').filter((l) => l.includes(`"${clientName}" asks to connect`));
-        return /approval code (\d{3}-\d{3})/.exec(lines.at(-1) ?? '')?.[1];
-      },
-      { what: `the approval code for ${clientName} on serve's stderr` },
-    );
-
   /** GET the consent page the client was sent to: its hidden request id and the approval code from the log. */
   async function openConsent(authUrl: URL, clientName: string) {
     const seen = serve.stderr().length;
@@ -88,7 +79,7 @@ describe('serve --enable-auth oauth', () => {
     expect(page.status).toBe(200);
     const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
     expect(requestId).toBeDefined();
-    return { page, html, requestId: requestId!, approvalCode: await approvalCodeFor(clientName, seen) };
+    return { page, html, requestId: requestId!, approvalCode: await approvalCodeOnLog(serve, seen, clientName) };
   }
 
   async function submitConsent(fields: Record<string, string | string[]>) {
@@ -130,13 +121,7 @@ describe('serve --enable-auth oauth', () => {
   };
 
   beforeAll(async () => {
-    serve = await startServe(
-      { mcpServers: { alpha: fixtureEntry(['--name', 'alpha'], { tags: ['a'] }), beta: fixtureEntry(['--name', 'beta'], { tags: ['b'] }) } },
-      { args: ['--enable-auth', 'oauth'] },
-    );
-    const created = await runCli(['auth', 'token', 'create', '--name', 'admin', '--config-dir', serve.dir]);
-    expect(created.code).toBe(0);
-    bearer = created.stdout.trim();
+    ({ serve, bearer } = await startOAuthServe());
   });
   afterAll(async () => {
     for (const c of open) await c.close().catch(() => {});
