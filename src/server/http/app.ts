@@ -50,16 +50,29 @@ function trackCalls(response: Response, body: unknown, entry: SessionEntry): Res
     finished = true;
     entry.inFlight = (entry.inFlight ?? 1) - 1;
   };
+  // Chunks are moved as they come (push), not on demand (pull): the SDK's stream already queues them,
+  // and Bun serves a stream that has chunks waiting far cheaper than one it must pull from for each.
   const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read().catch((error) => {
-        finish();
-        throw error;
-      });
-      if (done) {
-        finish();
-        controller.close();
-      } else controller.enqueue(value);
+    start(controller) {
+      const pump = (): Promise<void> =>
+        reader.read().then(
+          ({ done, value }) => {
+            if (finished) return; // cancelled meanwhile: our stream takes nothing more
+            if (done) {
+              finish();
+              controller.close();
+              return;
+            }
+            controller.enqueue(value);
+            void pump(); // not returned: a long stream must not build a chain of pending promises
+          },
+          (error) => {
+            if (finished) return;
+            finish();
+            controller.error(error);
+          },
+        );
+      void pump();
     },
     cancel(reason) {
       finish();
