@@ -5,7 +5,10 @@
  *   "binary"          → dist/1mcp (the compiled executable; build first)
  */
 import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { assertNoSurvivors } from './processes.ts';
+import { makeTempDir } from './tmp.ts';
 
 export const ROOT = join(import.meta.dir, '..', '..');
 export const BUN_BIN = join(ROOT, 'node_modules', '.bin', 'bun');
@@ -38,4 +41,28 @@ export function runCli(args: string[], options: { env?: Record<string, string | 
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * A temp config dir whose mcp.json holds `mcpServers`, for tests of `1mcp start | stop`: `cli` runs the CLI
+ * on it. `cleanup` (for afterEach) stops a serve that a failed test left running, then asserts that nothing
+ * the test started survives, and removes the dir.
+ */
+export function startConfigDir(prefix: string, mcpServers: Record<string, unknown>) {
+  const tmp = makeTempDir(prefix);
+  const dir = tmp.path;
+  writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers }));
+  const cli = (...args: string[]) => runCli([...args, '--config-dir', dir]);
+  return {
+    dir,
+    cli,
+    async cleanup(): Promise<void> {
+      if (existsSync(join(dir, 'server.pid'))) await cli('stop', '--timeout', '2');
+      try {
+        await assertNoSurvivors();
+      } finally {
+        tmp.cleanup();
+      }
+    },
+  };
 }

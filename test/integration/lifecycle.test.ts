@@ -6,32 +6,22 @@
 import { afterEach, beforeEach, expect, test } from 'bun:test';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.ts';
+import { startConfigDir } from '../helpers/cli.ts';
 import { BUN, fixtureEntry } from '../helpers/fixture.ts';
-import { assertAllGone, assertNoSurvivors, descendantsOf, isAlive, readLine, spawnTracked, track, waitFor } from '../helpers/processes.ts';
-import { makeTempDir, type TempDir } from '../helpers/tmp.ts';
+import { assertAllGone, descendantsOf, isAlive, readLine, spawnTracked, track, waitFor } from '../helpers/processes.ts';
 
-let tmp: TempDir;
+let home: ReturnType<typeof startConfigDir>;
 let dir: string;
-const cli = (...args: string[]) => runCli([...args, '--config-dir', dir]);
+const cli = (...args: string[]) => home.cli(...args);
 const pidFile = () => JSON.parse(readFileSync(join(dir, 'server.pid'), 'utf8')) as { pid: number; url: string };
 const logFile = () => join(dir, 'logs', 'serve.log');
 
 beforeEach(() => {
-  tmp = makeTempDir('1mcp-lifecycle-h-');
-  dir = tmp.path;
-  writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { alpha: fixtureEntry(['--name', 'alpha']) } }));
+  home = startConfigDir('1mcp-lifecycle-h-', { alpha: fixtureEntry(['--name', 'alpha']) });
+  dir = home.dir;
 });
 
-afterEach(async () => {
-  // Whatever a failed test left running is stopped; then nothing it started may survive.
-  if (existsSync(join(dir, 'server.pid'))) await cli('stop', '--timeout', '2');
-  try {
-    await assertNoSurvivors();
-  } finally {
-    tmp.cleanup();
-  }
-});
+afterEach(() => home.cleanup());
 
 /** Session and process group of a pid (Linux /proc). */
 function sessionOf(pid: number): { pgrp: number; session: number } {

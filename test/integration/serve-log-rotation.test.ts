@@ -7,36 +7,27 @@
 import { afterEach, beforeEach, expect, test } from 'bun:test';
 import { existsSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.ts';
+import { startConfigDir } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
-import { assertNoSurvivors, track, waitFor } from '../helpers/processes.ts';
+import { track, waitFor } from '../helpers/processes.ts';
 import { startServe } from '../helpers/serve.ts';
-import { makeTempDir, type TempDir } from '../helpers/tmp.ts';
 
 const LIMIT = 64 * 1024;
 /** Lines serve writes straight to stderr (its banner) are counted at the logger's next write, so a rotated file may pass the limit by that much. */
 const DIRECT_SLACK = 1024;
 
-let tmp: TempDir;
+let home: ReturnType<typeof startConfigDir>;
 let dir: string;
-const cli = (...args: string[]) => runCli([...args, '--config-dir', dir]);
+const cli = (...args: string[]) => home.cli(...args);
 const logFile = () => join(dir, 'logs', 'serve.log');
 
 beforeEach(() => {
-  tmp = makeTempDir('1mcp-serve-log-rot-');
-  dir = tmp.path;
   // 1 MiB of 1 KiB lines on the backend's stderr, each one a debug line in serve's log.
-  writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { flood: fixtureEntry(['--name', 'flood', '--stderr-flood', '1']) } }));
+  home = startConfigDir('1mcp-serve-log-rot-', { flood: fixtureEntry(['--name', 'flood', '--stderr-flood', '1']) });
+  dir = home.dir;
 });
 
-afterEach(async () => {
-  if (existsSync(join(dir, 'server.pid'))) await cli('stop', '--timeout', '2');
-  try {
-    await assertNoSurvivors();
-  } finally {
-    tmp.cleanup();
-  }
-});
+afterEach(() => home.cleanup());
 
 test('start with --log-max-size: a flooding backend leaves serve.log and 3 rotated files within the limit, 0600, stderr still in the live file', async () => {
   const started = await cli('start', '--port', '0', '--log-level', 'debug', '--log-max-size', '64KiB');
