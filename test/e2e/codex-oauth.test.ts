@@ -19,7 +19,7 @@ import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { offeredTools, startMockModel, type MockModel } from '../helpers/mock-model.ts';
 import { assertNoSurvivors, killTree, readLine, spawnTracked, waitFor, waitForExit } from '../helpers/processes.ts';
-import { approvalCodeOnLog, startOAuthServe } from '../helpers/oauth-flow.ts';
+import { openConsentPage, startOAuthServe } from '../helpers/oauth-flow.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -112,15 +112,9 @@ describe('Codex → serve --enable-auth oauth: codex mcp login, then codex exec'
       const callback = new URL(authUrl.searchParams.get('redirect_uri')!);
       expect(callback.hostname).toBe('127.0.0.1');
 
-      const seen = at.stderr().length;
-      const page = await fetch(authUrl);
-      const html = await page.text();
-      expect(page.status).toBe(200);
-      const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
-      expect(requestId).toBeDefined();
-      const approvalCode = await approvalCodeOnLog(at, seen);
+      const { requestId, approvalCode } = await openConsentPage(at, authUrl);
 
-      const body = new URLSearchParams({ request: requestId!, approval_code: approvalCode, action: 'allow' });
+      const body = new URLSearchParams({ request: requestId, approval_code: approvalCode, action: 'allow' });
       for (const tag of tags) body.append('tag', tag);
       const answer = await fetch(`${at.origin}/oauth/authorize`, { method: 'POST', headers: FORM, body, redirect: 'manual' });
       expect(answer.status).toBe(302);

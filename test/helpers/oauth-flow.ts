@@ -50,6 +50,20 @@ export function approvalCodeOnLog(serve: ServeHandle, seenBefore: number, client
   );
 }
 
+/**
+ * The browser opens the consent page at `url` (200, not a redirect); the person reads the approval code on
+ * serve's log. Returns the page, its hidden request id and that code.
+ */
+export async function openConsentPage(serve: ServeHandle, url: URL, clientName?: string) {
+  const seen = serve.stderr().length;
+  const page = await fetch(url, { redirect: 'manual' });
+  const html = await page.text();
+  expect(page.status).toBe(200);
+  const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
+  expect(requestId).toBeDefined();
+  return { page, html, requestId: requestId!, approvalCode: await approvalCodeOnLog(serve, seen, clientName) };
+}
+
 export interface Tokens {
   access_token: string;
   refresh_token: string;
@@ -83,15 +97,7 @@ export function oauthServe(handle: () => ServeHandle, { tag = 'a' }: { tag?: str
   }
 
   /** The browser opens the consent page; the person reads the approval code on serve's log. */
-  async function openConsent(url: URL, clientName: string): Promise<{ requestId: string; approvalCode: string }> {
-    const seen = handle().stderr().length;
-    const page = await fetch(url, { redirect: 'manual' });
-    expect(page.status).toBe(200);
-    const requestId = /name="request" value="([^"]+)"/.exec(await page.text())?.[1];
-    expect(requestId).toBeDefined();
-    const approvalCode = await approvalCodeOnLog(handle(), seen, clientName);
-    return { requestId: requestId!, approvalCode };
-  }
+  const openConsent = (url: URL, clientName: string) => openConsentPage(handle(), url, clientName);
 
   function submitConsent(fields: Record<string, string>, headers: Record<string, string> = { origin: origin() }): Promise<Response> {
     return fetch(`${origin()}/oauth/authorize`, { method: 'POST', headers: { ...FORM, ...headers }, body: new URLSearchParams(fields), redirect: 'manual' });

@@ -16,7 +16,7 @@ import { runCli } from '../helpers/cli.ts';
 import { fixtureEntry } from '../helpers/fixture.ts';
 import { connectHttp, textOf } from '../helpers/mcp-client.ts';
 import { waitFor } from '../helpers/processes.ts';
-import { approvalCodeOnLog, startOAuthServe } from '../helpers/oauth-flow.ts';
+import { openConsentPage, startOAuthServe } from '../helpers/oauth-flow.ts';
 import { startServe, type ServeHandle } from '../helpers/serve.ts';
 
 /** Never contacted: the test reads the redirect from the consent form's 302 instead of following it. */
@@ -72,15 +72,7 @@ describe('serve --enable-auth oauth', () => {
   const open: Client[] = [];
 
   /** GET the consent page the client was sent to: its hidden request id and the approval code from the log. */
-  async function openConsent(authUrl: URL, clientName: string) {
-    const seen = serve.stderr().length;
-    const page = await fetch(authUrl);
-    const html = await page.text();
-    expect(page.status).toBe(200);
-    const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
-    expect(requestId).toBeDefined();
-    return { page, html, requestId: requestId!, approvalCode: await approvalCodeOnLog(serve, seen, clientName) };
-  }
+  const openConsent = (authUrl: URL, clientName: string) => openConsentPage(serve, authUrl, clientName);
 
   async function submitConsent(fields: Record<string, string | string[]>) {
     const body = new URLSearchParams();
