@@ -24,6 +24,8 @@ test('the 2026-07-28 requirements pass, except those listed in conformance-moder
     child.stderr.on('data', (d) => (out += d));
     const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
     const summary = out.split('Total:').at(-1) ?? out;
+    // The figures go to the log (CI's too), the whole summary only when something failed.
+    console.log(`conformance --requirements 2026-07-28: ${summary.trim().split('\n')[0]}`);
     if (code !== 0) console.log(summary);
     const passed = /^\s*(\d+) passed/.exec(summary);
     expect(passed).not.toBeNull();

@@ -23,6 +23,7 @@ test('every active server scenario passes (or is listed in conformance.yaml with
     child.stderr.on('data', (d) => (out += d));
     const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
     const total = /Total: (\d+) passed, (\d+) failed/.exec(out);
+    if (total) console.log(`conformance --spec-version 2025-11-25: ${total[1]} passed, ${total[2]} failed`);
     if (!total || code !== 0) console.log(out.split('=== SUMMARY ===').at(-1));
     expect(total).not.toBeNull();
     expect(Number(total![1])).toBeGreaterThanOrEqual(30);
