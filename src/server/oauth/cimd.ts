@@ -24,6 +24,19 @@ export function isMetadataDocumentId(clientId: string): boolean {
 
 export class MetadataDocumentError extends Error {}
 
+/**
+ * Host names that reach this machine: loopback, but also 0.0.0.0 / [::] (connect to the local host on
+ * Linux), IPv4-mapped IPv6 loopback, a trailing-dot "localhost." and *.localhost names.
+ */
+export function pointsToThisMachine(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (isLoopbackHost(host) || host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (/^0\.\d+\.\d+\.\d+$/.test(host) || host === '[::]') return true;
+  // [::ffff:127.0.0.1] is normalized to [::ffff:7f00:1]; [::ffff:0.0.0.0] to [::ffff:0:0].
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}\]$/.exec(host);
+  return mapped !== null && (parseInt(mapped[1]!, 16) >> 8 === 127 || parseInt(mapped[1]!, 16) === 0);
+}
+
 async function readCapped(response: Response): Promise<string> {
   const reader = response.body?.getReader();
   if (!reader) return '';
@@ -60,7 +73,7 @@ export function metadataDocuments(allowLoopbackHttp: boolean, fetchFn: typeof fe
       throw new MetadataDocumentError(`a client_id URL must use https${allowLoopbackHttp ? ' (http only on loopback)' : ''}`);
     }
     // Never this machine over https either when serve is exposed (no probing of local services).
-    if (!allowLoopbackHttp && isLoopbackHost(url.hostname)) throw new MetadataDocumentError('a client_id URL must not point to this machine');
+    if (!allowLoopbackHttp && pointsToThisMachine(url.hostname)) throw new MetadataDocumentError('a client_id URL must not point to this machine');
     if (url.hash || url.username || url.password) throw new MetadataDocumentError('a client_id URL must not carry a fragment or credentials');
     let response: Response;
     try {
