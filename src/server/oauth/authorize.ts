@@ -104,8 +104,13 @@ export function authorizeEndpoint(deps: AuthorizeDeps) {
     }
     if (form.get('action') !== 'allow') return consentPage(pending, deps.knownTags(), 'press Allow or Deny');
     if (!pending.approvedLocally) {
-      const code = normalizeApprovalCode(form.get('approval_code') ?? '');
+      if (deps.pending.codeEntryLocked()) {
+        return consentPage(pending, deps.knownTags(), `too many wrong approval codes on this serve lately: approve from a terminal with "1mcp auth approve <code>", then press Allow`);
+      }
+      const typed = form.get('approval_code') ?? '';
+      const code = normalizeApprovalCode(typed);
       if (code !== pending.approvalCode) {
+        if (typed.trim()) deps.pending.noteWrongCode();
         pending.wrongCodes++;
         if (pending.wrongCodes >= MAX_WRONG_CODES) {
           deps.pending.remove(pending.id);

@@ -9,6 +9,11 @@ import { randomBytes, randomInt } from 'node:crypto';
 export const PENDING_TTL_MS = 10 * 60_000;
 export const MAX_WRONG_CODES = 5;
 const MAX_PENDING = 50;
+/**
+ * Wrong codes allowed across ALL requests per PENDING_TTL_MS: per-request tries alone do not stop a
+ * stranger who opens request after request, each with 5 fresh guesses at a 6-digit code.
+ */
+export const MAX_WRONG_CODES_OVERALL = 20;
 
 export interface AuthorizationParams {
   clientId: string;
@@ -46,6 +51,7 @@ export function normalizeApprovalCode(text: string): string {
 
 export function pendingRequests() {
   const byId = new Map<string, PendingRequest>();
+  let wrongAt: number[] = [];
   const sweep = () => {
     const now = Date.now();
     for (const [id, r] of byId) if (r.expires <= now) byId.delete(id);
@@ -71,6 +77,15 @@ export function pendingRequests() {
       sweep();
       const wanted = normalizeApprovalCode(code);
       return [...byId.values()].find((r) => r.approvalCode === wanted);
+    },
+    /** Note a wrong code typed on a consent page. */
+    noteWrongCode(): void {
+      wrongAt.push(Date.now());
+      wrongAt = wrongAt.slice(-MAX_WRONG_CODES_OVERALL);
+    },
+    /** Whether the consent form takes no approval code for now (the terminal still can approve). */
+    codeEntryLocked(): boolean {
+      return wrongAt.length >= MAX_WRONG_CODES_OVERALL && wrongAt[0]! > Date.now() - PENDING_TTL_MS;
     },
     remove(id: string): void {
       byId.delete(id);
