@@ -12,6 +12,8 @@ export interface StoredToken {
   tags?: string[];
   created: string;
   expires?: string;
+  /** Set (in memory only) on the identity of an OAuth client of serve: it uses servers, it does not administer serve. */
+  oauthClient?: true;
 }
 
 export interface TokensFile {

@@ -54,21 +54,31 @@ export interface ApiHost {
 const MAX_API_BODY = 64 * 1024;
 
 interface Caller {
-  /** No token, or a token without tags: may see everything and edit the configuration. */
+  /** No token, or a token without tags (bearer or OAuth): sees every server. */
   unrestricted: boolean;
+  /**
+   * Why this caller may not administer serve (edit the configuration, list tokens or OAuth clients, read the
+   * whole log, see others' sessions); undefined when it may — no token, or a bearer token without tags. An
+   * OAuth client never may, even one approved for all servers: the consent page grants servers, not serve.
+   */
+  notAdmin?: { why: string; needs: string };
   sees(tags: readonly string[]): boolean;
   owner?: string;
 }
 
+const TAG_LIMITED = { why: 'this token is limited to some servers (tags)', needs: 'a token without tags' };
+const OAUTH_CLIENT = { why: "this is an OAuth client's token (OAuth clients use servers, they do not administer serve)", needs: 'a bearer token without tags (1mcp auth token create)' };
+
 function callerOf(token: StoredToken | undefined): Caller {
   const tags = token?.tags?.map((t) => t.toLowerCase()) ?? [];
-  if (tags.length === 0) return { unrestricted: true, sees: () => true, owner: token?.hash };
-  return { unrestricted: false, owner: token!.hash, sees: (own) => own.some((t) => tags.includes(t.toLowerCase())) };
+  const notAdmin = token?.oauthClient ? OAUTH_CLIENT : tags.length > 0 ? TAG_LIMITED : undefined;
+  if (tags.length === 0) return { unrestricted: true, notAdmin, sees: () => true, owner: token?.hash };
+  return { unrestricted: false, notAdmin, owner: token!.hash, sees: (own) => own.some((t) => tags.includes(t.toLowerCase())) };
 }
 
 const problem = (message: string, status: number) => json({ error: message }, status);
 /** A fresh response each time: a Response's body can be sent only once. */
-const readOnly = () => problem('this token is limited to some servers (tags): changing the configuration needs a token without tags', 403);
+const readOnly = (c: Caller) => problem(`${c.notAdmin!.why}: changing the configuration needs ${c.notAdmin!.needs}`, 403);
 
 /** Decode one path segment; undefined when its percent-encoding is malformed. */
 function segment(raw: string): string | undefined {
@@ -148,7 +158,7 @@ function sessionsOf(host: ApiHost, caller: Caller) {
   const now = Date.now();
   return host.sessions
     .list()
-    .filter(([, e]) => caller.unrestricted || e.session.owner === caller.owner)
+    .filter(([, e]) => !caller.notAdmin || e.session.owner === caller.owner)
     .map(([id, e]) => {
       const client = e.session.server.getClientVersion();
       return {
@@ -227,7 +237,7 @@ export function apiRoutes(host: ApiHost) {
   const applied = () => (host.options.enableConfigReload ? 'serve applies it now (hot reload)' : 'hot reload is off: restart serve to apply it');
 
   async function setDisabled(name: string, disabled: boolean, caller: Caller): Promise<Response> {
-    if (!caller.unrestricted) return readOnly();
+    if (caller.notAdmin) return readOnly(caller);
     const backend = host.pool.get(name);
     if (!backend) return problem(`no server named "${name}"`, 404);
     try {
@@ -269,7 +279,7 @@ export function apiRoutes(host: ApiHost) {
   }
 
   async function savePreset(request: Request, name: string | undefined, caller: Caller): Promise<Response> {
-    if (!caller.unrestricted) return readOnly();
+    if (caller.notAdmin) return readOnly(caller);
     const body = await jsonBody(request);
     if (body instanceof Response) return body;
     const creating = name === undefined;
@@ -296,7 +306,7 @@ export function apiRoutes(host: ApiHost) {
   }
 
   function deletePreset(name: string, caller: Caller): Response {
-    if (!caller.unrestricted) return readOnly();
+    if (caller.notAdmin) return readOnly(caller);
     let found = false;
     try {
       editPresetsFile(host.paths, (presets) => {
@@ -312,7 +322,7 @@ export function apiRoutes(host: ApiHost) {
   }
 
   function listTokens(caller: Caller): Response {
-    if (!caller.unrestricted) return problem('this token is limited to some servers (tags): listing tokens needs a token without tags', 403);
+    if (caller.notAdmin) return problem(`${caller.notAdmin.why}: listing tokens needs ${caller.notAdmin.needs}`, 403);
     try {
       const tokens = Object.values(readTokensFile(host.paths.tokensJson).tokens).map((t) => ({
         name: t.name,
@@ -329,7 +339,7 @@ export function apiRoutes(host: ApiHost) {
   }
 
   function revokeToken(name: string, caller: Caller): Response {
-    if (!caller.unrestricted) return readOnly();
+    if (caller.notAdmin) return readOnly(caller);
     let found = false;
     try {
       updateFile(host.paths.tokensJson, host.paths.backups, (text) => {
@@ -352,7 +362,7 @@ export function apiRoutes(host: ApiHost) {
   const oauthOff = 'serve runs without --enable-auth oauth, so no OAuth client can connect; start it with --enable-auth oauth to accept them';
 
   function listOAuthClients(caller: Caller): Response {
-    if (!caller.unrestricted) return problem('this token is limited to some servers (tags): listing OAuth clients needs a token without tags', 403);
+    if (caller.notAdmin) return problem(`${caller.notAdmin.why}: listing OAuth clients needs ${caller.notAdmin.needs}`, 403);
     if (!host.options.oauth) return json({ clients: [], hint: oauthOff });
     try {
       return json({ clients: oauthClientRows(readClientsFile(join(host.paths.dir, OAUTH_CLIENTS_FILE))) });
@@ -362,7 +372,7 @@ export function apiRoutes(host: ApiHost) {
   }
 
   function revokeOAuth(clientId: string, caller: Caller): Response {
-    if (!caller.unrestricted) return readOnly();
+    if (caller.notAdmin) return readOnly(caller);
     if (!host.options.oauth) return problem(`${oauthOff}; "1mcp auth clients revoke" edits the file without it`, 409);
     let removed;
     try {
@@ -410,7 +420,7 @@ export function apiRoutes(host: ApiHost) {
       if (path === '/api/sessions' && method === 'GET') return json({ sessions: sessionsOf(host, caller) });
       if (path === '/api/budget' && method === 'GET') return budget(caller);
       if (path === '/api/logs/stream' && method === 'GET') {
-        if (!caller.unrestricted) return problem('this token is limited to some servers (tags): the log covers all servers and needs a token without tags', 403);
+        if (caller.notAdmin) return problem(`${caller.notAdmin.why}: the log covers all servers and needs ${caller.notAdmin.needs}`, 403);
         return logStream(host, request, followers, caller.owner);
       }
       if (path === '/api/filter-preview' && method === 'GET') {

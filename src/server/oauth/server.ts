@@ -113,7 +113,7 @@ export function oauthServer(options: OAuthServerOptions): OAuthServer {
       if (!sameResource(record.resource, urlsOf(request).resource)) return { refused: 'the access token was issued for another resource' };
       // `expires` is this access token's: a stream it opens ends then (http/stream-deadline.ts).
       const expires = new Date(record.expires).toISOString();
-      return { token: { name: `oauth:${grant.clientName}`, hash: grantIdentityHash(grant.id), ...(grant.tags ? { tags: grant.tags } : {}), created: grant.created, expires } };
+      return { token: { name: `oauth:${grant.clientName}`, hash: grantIdentityHash(grant.id), ...(grant.tags ? { tags: grant.tags } : {}), created: grant.created, expires, oauthClient: true } };
     },
     validIdentity: (hash) => store.validIdentity(hash),
     challenge: (request, error) => bearerChallenge(urlsOf(request), knownTags(), error),
